@@ -1,0 +1,14 @@
+"""keras-symmetry: Z2, U(1) and O(k) equivariant Keras 3 layers, on JAX, TensorFlow and PyTorch.
+
+```python
+import keras_symmetry as ks
+gru = ks.layers.U1GRU(64)
+g = ks.groups.U1().sample(seed=0)
+```
+"""
+
+from keras_symmetry import capsules, groups, initializers, layers, testing
+
+__version__ = "0.1.0"
+
+__all__ = ["capsules", "groups", "initializers", "layers", "testing", "__version__"]
