@@ -75,7 +75,7 @@ class CapsuleRNN(keras.layers.RNN):
                     f"{self._where} has one state; initial_state holds {len(initial_state)} tensors."
                 )
             initial_state = initial_state[0]
-        initial_state = ops.convert_to_tensor(initial_state)
+        initial_state = self._flat_state(ops.convert_to_tensor(initial_state))
         capsules.check_float(initial_state, f"{self._where} (initial_state)")
         expected = (sequences.shape[0], self.cell.state_size)
         shape = tuple(initial_state.shape)
@@ -87,6 +87,10 @@ class CapsuleRNN(keras.layers.RNN):
                 f"matching the inputs {tuple(sequences.shape)}; got {shape}."
             )
         return initial_state
+
+    def _flat_state(self, state):
+        """The state as the cell holds it (the grid layer flattens a grid state)."""
+        return state
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         capsules.check_float(sequences, self._where)
@@ -181,13 +185,10 @@ class U1ConvRNN2D(CapsuleRNN):
     def filters(self):
         return self.cell.filters
 
-    def _check_initial_state(self, sequences, initial_state):
-        if isinstance(initial_state, (list, tuple)) and len(initial_state) == 1:
-            initial_state = initial_state[0]
-        initial_state = ops.convert_to_tensor(initial_state)
-        if tuple(initial_state.shape[1:]) == self.cell.grid_state_shape:
-            initial_state = ops.reshape(initial_state, (-1, self.cell.state_size))
-        return super()._check_initial_state(sequences, initial_state)
+    def _flat_state(self, state):
+        if tuple(state.shape[1:]) == self.cell.grid_state_shape:
+            return ops.reshape(state, (-1, self.cell.state_size))
+        return state
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         result = super().call(sequences, initial_state=initial_state, mask=mask, training=training)

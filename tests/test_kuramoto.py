@@ -1,0 +1,93 @@
+"""KuramotoConv2D (000 eqs. 4-9, 12): sphere constraint, symmetric coupling, Lyapunov energy, noise."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+import keras_symmetry as ks
+from conftest import to_numpy
+
+
+def make(rng, **kwargs):
+    layer = ks.layers.KuramotoConv2D(**kwargs)
+    x = rng.normal(size=(2, 9, 8, 6)).astype("float32")
+    layer.build(x.shape)
+    return layer, x
+
+
+def test_unit_norm_at_every_step(rng):
+    layer, x = make(rng, kernel_size=3, steps=12, return_trajectory=True, eta0=0.05, seed=1)
+    traj = to_numpy(layer(x))
+    assert traj.shape == (2, 13, 9, 8, 6)
+    np.testing.assert_allclose(np.linalg.norm(traj, axis=-1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(traj[:, 0], x / np.linalg.norm(x, axis=-1, keepdims=True), atol=1e-6)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "circular"])
+def test_coupling_is_symmetric_j_d_ab_equals_j_minus_d_ba(rng, padding_mode):
+    layer, x = make(rng, kernel_size=5, padding_mode=padding_mode)
+    j = to_numpy(layer.coupling_kernel)
+    np.testing.assert_allclose(j, np.transpose(j[::-1, ::-1], (0, 1, 3, 2)), atol=1e-7)
+    # Hence the coupling operator is symmetric on the lattice: <y, J x> == <x, J y>.
+    y = rng.normal(size=x.shape).astype("float32")
+    lhs = np.sum(y * to_numpy(layer.coupling(x)))
+    rhs = np.sum(x * to_numpy(layer.coupling(y)))
+    assert lhs == pytest.approx(rhs, rel=1e-4)
+
+
+@pytest.mark.parametrize("symmetry_breaking", [False, True])
+def test_energy_is_non_increasing_for_small_gamma(rng, symmetry_breaking):
+    layer, x = make(rng, kernel_size=3, steps=40, gamma=0.02, return_trajectory=True, symmetry_breaking=symmetry_breaking)
+    traj = to_numpy(layer(x))
+    energies = np.stack([to_numpy(layer.energy(traj[:, t])) for t in range(traj.shape[1])], axis=1)
+    assert np.all(np.diff(energies, axis=1) <= 1e-4 * np.abs(energies[:, :1]))
+    assert np.all(energies[:, -1] < energies[:, 0] - 1e-3)
+
+
+def test_energy_density_sums_to_energy_eq_6(rng):
+    layer, x = make(rng, kernel_size=3, symmetry_breaking=True)
+    unit = to_numpy(layer.normalize(x))
+    density = to_numpy(layer.energy_density(unit))
+    assert density.shape == (2, 9, 8)
+    np.testing.assert_allclose(density.sum(axis=(1, 2)), to_numpy(layer.energy(unit)), rtol=1e-5)
+    j_x = to_numpy(layer.coupling(unit))
+    c = to_numpy(layer.bias)
+    expected = -0.5 * np.sum(unit * j_x, axis=(1, 2, 3)) - np.sum(unit * c, axis=(1, 2, 3))
+    np.testing.assert_allclose(to_numpy(layer.energy(unit)), expected, rtol=1e-5)
+
+
+def test_noise_is_seeded_and_changes_the_output(rng):
+    x = rng.normal(size=(1, 6, 6, 4)).astype("float32")
+    outs = []
+    for seed in (3, 3, 4):
+        layer = ks.layers.KuramotoConv2D(kernel_size=3, steps=5, eta0=0.3, seed=seed, kernel_initializer="ones")
+        outs.append(to_numpy(layer(x)))
+    np.testing.assert_allclose(outs[0], outs[1], atol=1e-6)
+    assert np.abs(outs[0] - outs[2]).max() > 1e-3
+    clean = ks.layers.KuramotoConv2D(kernel_size=3, steps=5, kernel_initializer="ones")
+    np.testing.assert_allclose(to_numpy(clean(x, eta0=0.0)), to_numpy(clean(x)))
+    assert np.abs(to_numpy(clean(x, eta0=0.3)) - to_numpy(clean(x))).max() > 1e-3
+
+
+def test_zero_steps_only_normalise(rng):
+    layer, x = make(rng, steps=0)
+    np.testing.assert_allclose(np.linalg.norm(to_numpy(layer(x)), axis=-1), 1.0, atol=1e-6)
+
+
+def test_papers_model_trains_with_finite_gradients(rng):
+    """Embedding 1 -> N without bias, T steps, readout N -> 1 with bias (000 A.1)."""
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Dense(16, use_bias=False),
+            ks.layers.KuramotoConv2D(steps=6),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer="adam", loss="mse")
+    pixels = rng.choice([-0.5, 0.5], size=(4, 8, 8, 1)).astype("float32")
+    loss = model.train_on_batch(pixels, -pixels)
+    assert math.isfinite(float(loss))
+    assert all(np.isfinite(to_numpy(w)).all() for w in model.weights)
