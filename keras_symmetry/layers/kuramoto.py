@@ -143,7 +143,11 @@ class KuramotoConv2D(keras.layers.Layer):
         return ops.stack(trajectory, axis=1) if self.return_trajectory else x
 
     def energy_density(self, x):
-        """Per-site energy `e_i = -1/2 x_i . (J x)_i [- c . x_i]`, shape `(batch, H, W)` (eq. 6)."""
+        """Per-site energy `e_i = -1/2 x_i . (J x)_i [- c . x_i]`, shape `(batch, H, W)` (eq. 6).
+
+        `x` is a state of unit oscillators `(batch, H, W, N)` (an array or tensor).
+        """
+        x = ops.convert_to_tensor(x, dtype=self.compute_dtype)
         density = -0.5 * ops.sum(x * self.coupling(x), axis=-1)
         if self.bias is not None:
             density = density - ops.sum(x * self.bias, axis=-1)
