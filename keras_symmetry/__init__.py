@@ -7,8 +7,8 @@ g = ks.groups.U1().sample(seed=0)
 ```
 """
 
-from keras_symmetry import capsules, groups, initializers, layers, testing
+from keras_symmetry import capsules, groups, initializers, layers, tasks, testing
 
 __version__ = "0.1.0"
 
-__all__ = ["capsules", "groups", "initializers", "layers", "testing", "__version__"]
+__all__ = ["capsules", "groups", "initializers", "layers", "tasks", "testing", "__version__"]

@@ -21,3 +21,14 @@ def rng():
 
 def to_numpy(x):
     return keras.ops.convert_to_numpy(x)
+
+
+SHARED_MNIST = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
+
+
+@pytest.fixture
+def mnist_path():
+    """The offline MNIST copy beside the repository (`../shared/data/mnist.npz`)."""
+    if not SHARED_MNIST.is_file():
+        pytest.skip(f"no offline MNIST at {SHARED_MNIST}")
+    return SHARED_MNIST
