@@ -25,11 +25,13 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_command():
     assert test_command in ci.splitlines()
 
 
-def test_readme_example_runs():
-    (example,) = _blocks("python")
+def test_readme_examples_run():
     namespace = {}
-    exec(compile(example, "README.md", "exec"), namespace)
+    for example in _blocks("python"):
+        exec(compile(example, "README.md", "exec"), namespace)
     assert namespace["model"].count_params() == 18058
+    assert tuple(namespace["x"].shape) == (128, 46, 10)
+    assert namespace["classifier"].output_shape == (None, 10)
 
 
 def test_check_command_passes_and_reports_every_layer(capsys):

@@ -119,6 +119,8 @@ class KuramotoConv2D(keras.layers.Layer):
         return out if self.bias is None else out + self.bias
 
     def normalize(self, x):
+        """`x / |x|` at every site (the norm floored at `epsilon`)."""
+        x = ops.convert_to_tensor(x, dtype=self.compute_dtype)
         norm = ops.sqrt(ops.sum(x * x, axis=-1, keepdims=True))
         return x / ops.maximum(norm, self.epsilon)
 
