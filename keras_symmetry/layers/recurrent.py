@@ -128,57 +128,60 @@ _RNN_ARGS = """
 """
 
 
+def _layer_doc(cell_class, size, example=""):
+    """A layer's docstring: its cell's, the RNN arguments, and an example."""
+    return cell_class.__doc__.replace("Cell of the", "The", 1) + _RNN_ARGS.format(size=size) + example
+
+
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class U1SimpleRNN(CapsuleRNN):
     cell_class = cells.U1SimpleRNNCell
-    __doc__ = (
-        cells.U1SimpleRNNCell.__doc__.replace("Cell of the", "The", 1)
-        + _RNN_ARGS.format(size="2*units")
-        + """
+    __doc__ = _layer_doc(
+        cells.U1SimpleRNNCell,
+        "2*units",
+        """
     Example:
     ```python
     rnn = ks.layers.U1SimpleRNN(32, blank_channel=0, return_sequences=True)
     h = rnn(x)                      # x: (batch, time, 10) -> (batch, time, 64)
     ```
-"""
+""",
     )
 
 
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class OkSimpleRNN(CapsuleRNN):
     cell_class = cells.OkSimpleRNNCell
-    __doc__ = cells.OkSimpleRNNCell.__doc__.replace("Cell of the", "The", 1) + _RNN_ARGS.format(
-        size="k*units"
-    )
+    __doc__ = _layer_doc(cells.OkSimpleRNNCell, "k*units")
 
 
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class U1GRU(CapsuleRNN):
     cell_class = cells.U1GRUCell
-    __doc__ = (
-        cells.U1GRUCell.__doc__.replace("Cell of the", "The", 1)
-        + _RNN_ARGS.format(size="2*units")
-        + """
+    __doc__ = _layer_doc(
+        cells.U1GRUCell,
+        "2*units",
+        """
     Example:
     ```python
     gru = ks.layers.U1GRU(64)       # psMNIST: 64 complex capsules
     h = gru(pixels)                 # (batch, 784, 1) -> (batch, 128)
     logits = keras.layers.Dense(10)(h)
     ```
-"""
+""",
     )
 
 
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class U1ConvRNN2D(CapsuleRNN):
     cell_class = cells.U1ConvRNN2DCell
-    __doc__ = (
-        cells.U1ConvRNN2DCell.__doc__.replace("Cell of the", "The", 1)
-        + _RNN_ARGS.format(size="H, W, 2*filters")
-        + """
+    __doc__ = _layer_doc(
+        cells.U1ConvRNN2DCell,
+        "H, W, 2*filters",
+        """
     The states are returned on the grid, `(batch, H, W, 2*filters)`; an
     `initial_state` may be given on the grid or flat.
-"""
+""",
     )
 
     @property
