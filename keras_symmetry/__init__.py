@@ -7,8 +7,23 @@ g = ks.groups.U1().sample(seed=0)
 ```
 """
 
-from keras_symmetry import capsules, groups, initializers, layers, tasks, testing
+from keras_symmetry import capsules, groups, initializers, layers, models, tasks, testing
+from keras_symmetry import hub
+from keras_symmetry.hub import list_models, load, model_info
 
 __version__ = "0.1.0"
 
-__all__ = ["capsules", "groups", "initializers", "layers", "tasks", "testing", "__version__"]
+__all__ = [
+    "capsules",
+    "groups",
+    "hub",
+    "initializers",
+    "layers",
+    "list_models",
+    "load",
+    "model_info",
+    "models",
+    "tasks",
+    "testing",
+    "__version__",
+]

@@ -153,3 +153,40 @@ def run_case(case, broken=False, seed=0):
     rng = np.random.default_rng(seed)
     fn, args = case.make(broken, rng)
     return max(equivariance_error(fn, g, args) for g in case.group.test_elements(3, seed=seed))
+
+
+def group_of(layer):
+    """The group a core layer is equivariant under, or `None` for a baseline."""
+    if isinstance(layer, (layers.U1SimpleRNN, layers.U1GRU, layers.U1ConvRNN2D)):
+        return groups.U1()
+    if isinstance(layer, layers.OkSimpleRNN):
+        return groups.O(layer.k)
+    if isinstance(layer, layers.KuramotoConv2D):
+        return groups.Z2()
+    return None
+
+
+def core_equivariance(model, seed=0):
+    """`{"group", "error"}` of the model's `core` layer, or `None` for a baseline core.
+
+    Recurrent cores: zero inputs, a random initial state rotated by random
+    group elements (every output must rotate with it). Kuramoto cores: random
+    oscillators flipped by -1.
+    """
+    from keras_symmetry.testing import equivariance_error
+
+    try:
+        core = model.get_layer("core")
+    except ValueError:
+        return None
+    group = group_of(core)
+    if group is None:
+        return None
+    rng = np.random.default_rng(seed)
+    if isinstance(core, layers.KuramotoConv2D):
+        fn, args = core, (_normal(rng, 2, 8, 8, core.kernel.shape[-1]),)
+    else:
+        zeros = np.zeros((2, 8, core.input.shape[-1]), "float32")
+        fn, args = (lambda h: core(zeros, initial_state=h)), (_normal(rng, 2, core.cell.state_size),)
+    error = max(equivariance_error(fn, g, args) for g in group.test_elements(3, seed=seed))
+    return {"group": group.name, "error": error}

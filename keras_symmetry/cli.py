@@ -1,7 +1,11 @@
 """The `keras-symmetry` command line.
 
-    keras-symmetry check     measure every layer's equivariance error on this backend
-    keras-symmetry version   print the package, Keras and backend versions
+    keras-symmetry list                  the zoo's models with their recorded metrics
+    keras-symmetry info NAME             everything known about one model (JSON)
+    keras-symmetry eval NAME             recompute a model's metrics on its test data, beside the recorded ones
+    keras-symmetry push NAME REPO_ID     publish a preset to the Hugging Face Hub; prints the revision to pin
+    keras-symmetry check                 measure every layer's equivariance error on this backend
+    keras-symmetry version               print the package, Keras and backend versions
 """
 
 import argparse
@@ -40,6 +44,59 @@ def check(args):
     return 1 if failures else 0
 
 
+def list_(args):
+    from keras_symmetry import hub
+
+    names = hub.list_models()
+    if not names:
+        print(f"The zoo at {hub.registry.zoo_dir()} has no models yet.")
+    for name in names:
+        metrics = hub.registry.entry(name).get("metrics", {})
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items())) or "no metrics"
+        print(f"{name:32s} {shown}")
+    return 0
+
+
+def info(args):
+    import json
+
+    from keras_symmetry import hub
+
+    print(json.dumps(hub.model_info(args.name), indent=2))
+    return 0
+
+
+def eval_(args):
+    from keras_symmetry import evaluate, hub
+
+    folder = hub.resolve(args.name, args.revision)
+    model, metadata = hub.load_preset(folder)
+    print(f"{metadata['name']} ({folder}), task {metadata['task']}; {_versions()}")
+    measured = evaluate.evaluate(model, metadata["task"], data_path=args.data)
+    recorded = metadata.get("metrics", {})
+    mismatches = 0
+    print(f"{'metric':24s} {'recorded':>14s} {'recomputed':>14s}")
+    for name in sorted(set(measured) | set(recorded)):
+        old, new = recorded.get(name), measured.get(name)
+        same = old is not None and new is not None and abs(old - new) <= args.tolerance * max(1.0, abs(old))
+        mismatches += not same
+        show = lambda v: "—" if v is None else f"{v:.6g}"  # noqa: E731
+        print(f"{name:24s} {show(old):>14s} {show(new):>14s}  {'same' if same else 'DIFFERENT'}")
+    return 1 if mismatches else 0
+
+
+def push(args):
+    from keras_symmetry import hub
+
+    folder = hub.resolve(args.name)
+    revision = hub.push_to_hub(folder, args.repo_id, private=args.private, token=args.token)
+    print(f"pushed {folder} to {args.repo_id} at revision {revision}")
+    if args.name in hub.registry.read():
+        hub.registry.register(hub.registry.preset_dir(args.name), hub_repo=args.repo_id, revision=revision)
+        print(f"pinned {args.name} -> {args.repo_id}@{revision} in {hub.registry.zoo_dir() / hub.registry.REGISTRY}")
+    return 0
+
+
 def version(args):
     print(_versions())
     return 0
@@ -51,6 +108,23 @@ def build_parser():
         description="Z2, U(1) and O(k) equivariant Keras layers. Backend: set KERAS_BACKEND=jax|tensorflow|torch.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("list", help="the zoo's models with their recorded metrics")
+    p.set_defaults(func=list_)
+    p = sub.add_parser("info", help="everything known about one zoo model, as JSON")
+    p.add_argument("name", help="zoo name")
+    p.set_defaults(func=info)
+    p = sub.add_parser("eval", help="recompute a model's metrics on its test data and compare with the recorded ones")
+    p.add_argument("name", help="zoo name, preset folder or hf://owner/name")
+    p.add_argument("--revision", default=None, help="Hub revision to pin (hf:// and zoo names)")
+    p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
+    p.add_argument("--tolerance", type=float, default=1e-4, help="relative tolerance for 'same' (default 1e-4)")
+    p.set_defaults(func=eval_)
+    p = sub.add_parser("push", help="publish a preset to the Hugging Face Hub and pin the revision in the registry")
+    p.add_argument("name", help="zoo name or preset folder")
+    p.add_argument("repo_id", help="owner/name on the Hub")
+    p.add_argument("--private", action="store_true", help="create the repo private")
+    p.add_argument("--token", default=None, help="Hub token (default: HF_TOKEN or the saved login)")
+    p.set_defaults(func=push)
     p = sub.add_parser("check", help="measure every layer's equivariance error on the current backend")
     p.add_argument("--seed", type=int, default=0, help="seed of the weights, inputs and group elements (default 0)")
     p.set_defaults(func=check)

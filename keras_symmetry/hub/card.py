@@ -1,0 +1,126 @@
+"""Hugging Face model cards, generated from a preset's metadata and `hub_cards/template.md`.
+
+The YAML front matter (`library_name: keras`, tags, datasets, license and a
+`model-index` of the measured metrics) is built with `huggingface_hub`'s own
+`ModelCardData` / `EvalResult`; the body is the Jinja template. Nothing on a
+card is typed in: every number comes from the metadata, which comes from the
+eval code.
+"""
+
+import pathlib
+
+from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+TEMPLATE = pathlib.Path(__file__).resolve().parents[2] / "hub_cards" / "template.md"
+
+CITATIONS = {
+    "000": "N. Iqbal and M. Welling, *Topological defects propagate information in deep neural networks*, "
+    "NeurIPS 2025 AI for Science Workshop.",
+    "001": "N. Iqbal, T. A. Keller, Y. Song, T. Miyato and M. Welling, *Spontaneous symmetry breaking and "
+    "Goldstone modes for deep information propagation*.",
+}
+TASKS = {
+    "copy": ("sequence-modeling", "synthetic-copy-task", "Variable-delay copy task (001 D.2.4)"),
+    "psmnist": ("image-classification", "mnist", "Permuted sequential MNIST (001 D.2.4)"),
+}
+METRIC_TYPES = {"test_accuracy": "accuracy", "test_cross_entropy": "cross_entropy"}
+
+
+def _format(value, metric):
+    return f"{100 * value:.2f}%" if "accuracy" in metric else f"{value:.4g}"
+
+
+def _task_text(task):
+    label = TASKS.get(task["name"], (None, None, task["name"]))[2]
+    details = ", ".join(f"{k}={v}" for k, v in task.items() if k != "name")
+    return f"{label}" + (f" ({details})" if details else "")
+
+
+def _verdict(metrics, paper):
+    if not paper:
+        return ""
+    metric, target = paper["metric"], paper["value"]
+    if metric not in metrics:
+        return f"The paper's {metric} was not measured for this checkpoint."
+    value = metrics[metric]
+    lower_is_better = "cross_entropy" in metric
+    meets = value <= target if lower_is_better else value >= target
+    if meets:
+        return f"**Meets the paper's target** ({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']})."
+    return (
+        f"**Falls short of the paper's target** by {_format(abs(value - target), metric)} "
+        f"({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']})."
+    )
+
+
+def card_data(metadata):
+    """The card's YAML front matter as a `huggingface_hub.ModelCardData`."""
+    task_type, dataset, _ = TASKS.get(metadata["task"]["name"], ("other", metadata["task"]["name"], ""))
+    results = [
+        EvalResult(
+            task_type=task_type,
+            dataset_type=dataset,
+            dataset_name=dataset,
+            dataset_split="test",
+            metric_type=METRIC_TYPES.get(name, name),
+            metric_name=name,
+            metric_value=float(value),
+        )
+        for name, value in sorted(metadata.get("metrics", {}).items())
+    ]
+    group = metadata.get("equivariance", {}).get("group") if metadata.get("equivariance") else None
+    tags = ["keras", "keras-symmetry", "equivariant" if group else "baseline", metadata["task"]["name"]]
+    if group:
+        tags.append(group.lower().replace("(", "").replace(")", ""))
+    return ModelCardData(
+        library_name="keras",
+        license="apache-2.0",
+        tags=tags,
+        datasets=[dataset],
+        model_name=metadata["name"],
+        eval_results=results or None,
+    )
+
+
+def render(metadata):
+    """The full `README.md` of a preset."""
+    metrics = metadata.get("metrics", {})
+    paper = metadata.get("paper")
+    rows = [
+        {
+            "metric": name,
+            "value": _format(value, name),
+            "paper": f"{_format(paper['value'], name)} ({paper['source']})" if paper and paper["metric"] == name else "—",
+        }
+        for name, value in sorted(metrics.items())
+    ] or [{"metric": "—", "value": "not measured", "paper": "—"}]
+    eq = metadata.get("equivariance")
+    equivariance_text = (
+        f"max |f(g·h0) − g·f(h0)| = {eq['error']:.2e} over random {eq['group']} elements (zero inputs, random initial state)."
+        if eq
+        else "not applicable (non-equivariant baseline)."
+    )
+    hub_repo = metadata.get("hub_repo")
+    recipe = metadata.get("recipe") or {}
+    card = ModelCard.from_template(
+        card_data(metadata),
+        template_path=str(TEMPLATE),
+        name=metadata["name"],
+        description=metadata.get("description", ""),
+        task_text=_task_text(metadata["task"]),
+        parameters=metadata["parameters"],
+        inputs=metadata["inputs"],
+        outputs=metadata["outputs"],
+        keras_version=metadata["keras_version"],
+        keras_symmetry_version=metadata["keras_symmetry_version"],
+        backend=metadata["backend"],
+        load_name=f"hf://{hub_repo}" if hub_repo else metadata["name"],
+        recipe_command=recipe.get("command", "(not trained by a recipe)"),
+        metrics_command=metadata.get("metrics_command", f"keras-symmetry eval {metadata['name']}"),
+        metric_rows=rows,
+        verdict=_verdict(metrics, paper),
+        equivariance_text=equivariance_text,
+        limitations=metadata.get("limitations") or ["Trained on CPU with the budget stated in the recipe."],
+        citation=CITATIONS.get((paper or {}).get("source", "001")[:3], CITATIONS["001"]),
+    )
+    return str(card)

@@ -1,0 +1,309 @@
+"""Presets, zoo registry, ks.load (folder, zoo name, hf:// offline), fine-tuning, cards, publishing, CLI."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import huggingface_hub
+import keras
+import numpy as np
+import pytest
+
+import keras_symmetry as ks
+from conftest import to_numpy
+from keras_symmetry import cli
+from keras_symmetry.hub import preset, registry, remote
+from keras_symmetry.tasks import copy
+from test_serialization import run_under_other_backends
+
+NAME = "u1-rnn-copy-tiny"
+TASK = {"name": "copy", "t_max": 3, "test_batches": 4, "test_batch_size": 8}
+PAPER = {"metric": "test_cross_entropy", "value": 7.26e-4, "source": "001 Table 2"}
+
+
+@pytest.fixture
+def zoo(tmp_path, monkeypatch):
+    """A zoo in a temporary folder holding one small U(1) RNN trained for a few steps."""
+    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
+    model = ks.models.copy_model("u1-rnn", 4, blank_channel=0, embedding_initializer="standard")
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(copy.CopyTask(t_max=3, batch_size=8, steps_per_epoch=3), epochs=1, verbose=0)
+    folder = ks.hub.export(
+        model,
+        tmp_path / "zoo" / NAME,
+        name=NAME,
+        task=TASK,
+        recipe={"command": f"keras-symmetry train {NAME}", "args": {"steps": 3}},
+        seeds={"data": 0},
+        paper=PAPER,
+        hub_repo=f"keras-symmetry/{NAME}",
+    )
+    registry.register(folder)
+    x, _ = copy.CopyTask(t_max=3, batch_size=2, seed=99)[0]
+    return model, folder, x
+
+
+def test_round_trip_model_preset_load(zoo):
+    model, folder, x = zoo
+    expected = to_numpy(model(x))
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
+    for source in (NAME, folder, str(folder)):
+        np.testing.assert_allclose(to_numpy(ks.load(source)(x)), expected, atol=1e-6)
+    assert ks.list_models() == [NAME]
+    info = ks.model_info(NAME)
+    metadata = json.loads((folder / "metadata.json").read_text())
+    assert info["metrics"] == metadata["metrics"] == registry.entry(NAME)["metrics"]
+    assert info["files"]["model.weights.h5"] == preset.sha256(folder / "model.weights.h5")
+    assert metadata["parameters"] == model.count_params() and metadata["backend"] == keras.backend.backend()
+    assert metadata["equivariance"]["group"] == "U1" and metadata["equivariance"]["error"] < 1e-5
+
+
+def test_recorded_metric_is_what_the_eval_code_measures(zoo):
+    model, folder, _ = zoo
+    recorded = json.loads((folder / "metadata.json").read_text())["metrics"]["test_cross_entropy"]
+    # An independent computation with Keras' own loss on the same test batches.
+    test = copy.test_set(t_max=3, batches=4, batch_size=8)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    values = [float(loss(y, model.predict_on_batch(x))) for x, y in (test[i] for i in range(len(test)))]
+    assert recorded == pytest.approx(np.mean(values), rel=1e-4)
+
+
+def test_load_under_the_other_backends(zoo, tmp_path):
+    model, folder, x = zoo
+    np.savez(folder.parent / f"{NAME}.npz", inputs=x, outputs=to_numpy(model(x)))
+    for other, diffs in run_under_other_backends(folder.parent).items():
+        assert diffs[NAME] <= 1e-5, f"{keras.backend.backend()} -> {other}: {diffs}"
+
+
+def test_tampered_missing_and_malformed_files_are_refused(zoo):
+    _, folder, _ = zoo
+    weights = folder / "model.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[-100] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"Checksum mismatch for .*model\.weights\.h5"):
+        ks.load(NAME)
+    weights.unlink()
+    with pytest.raises(FileNotFoundError, match=r"missing: .*model\.weights\.h5"):
+        ks.load(folder)
+    (folder / "metadata.json").write_text("{not json")
+    with pytest.raises(ValueError, match=r"Malformed JSON in .*metadata\.json"):
+        ks.load(folder)
+
+
+def test_malformed_config_with_a_matching_checksum_is_named(zoo):
+    _, folder, _ = zoo
+    (folder / "config.json").write_text("{oops")
+    metadata = json.loads((folder / "metadata.json").read_text())
+    metadata["files"]["config.json"] = preset.sha256(folder / "config.json")
+    (folder / "metadata.json").write_text(json.dumps(metadata))
+    with pytest.raises(ValueError, match=r"Malformed JSON in .*config\.json"):
+        ks.load(folder)
+
+
+def test_weights_that_do_not_match_the_config_are_named(zoo, tmp_path):
+    _, folder, _ = zoo
+    other = ks.models.copy_model("u1-rnn", 6)
+    other.save_weights(tmp_path / "other.weights.h5")
+    (folder / "model.weights.h5").write_bytes((tmp_path / "other.weights.h5").read_bytes())
+    metadata = json.loads((folder / "metadata.json").read_text())
+    metadata["files"]["model.weights.h5"] = preset.sha256(folder / "model.weights.h5")
+    (folder / "metadata.json").write_text(json.dumps(metadata))
+    with pytest.raises(ValueError, match=r"model\.weights\.h5 does not match .*config\.json"):
+        ks.load(folder)
+
+
+def test_unknown_names_and_bad_uris():
+    with pytest.raises(ValueError, match="Unknown model 'u1-gru-psmnst'"):
+        ks.load("u1-gru-psmnst")
+    with pytest.raises(ValueError, match="expected hf://owner/name"):
+        ks.load("hf://just-a-name")
+    with pytest.raises(FileNotFoundError, match="No preset folder"):
+        ks.load("./no/such/preset")
+
+
+def test_closest_names_are_listed(zoo):
+    with pytest.raises(ValueError, match=f"Closest: {NAME}"):
+        ks.load("u1-rnn-copy-tiyn")
+    with pytest.raises(ValueError, match="revision"):
+        ks.load(zoo[1], revision="main")
+
+
+def test_a_failed_write_leaves_nothing_behind(zoo, monkeypatch):
+    model, folder, _ = zoo
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(model, "save_weights", broken)
+    metadata = preset.base_metadata(model, NAME, TASK)
+    with pytest.raises(OSError, match="disk full"):
+        preset.save_preset(model, folder.parent / "new-preset", metadata)
+    with pytest.raises(OSError, match="disk full"):
+        preset.save_preset(model, folder, metadata, overwrite=True)
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["registry.json", NAME]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    with pytest.raises(FileExistsError):
+        preset.save_preset(model, folder, metadata)
+
+
+def test_a_killed_writer_leaves_no_half_preset(tmp_path):
+    """SIGKILL a writer in the middle of writing the weights: the preset folder never appears."""
+    script = textwrap.dedent(
+        f"""
+        import time, keras, keras_symmetry as ks
+        model = ks.models.copy_model("u1-rnn", 4)
+        def slow(path):
+            open(path, "wb").write(b"partial")
+            print("writing", flush=True)
+            time.sleep(600)
+        model.save_weights = slow
+        meta = ks.hub.preset.base_metadata(model, "killed", {{"name": "copy", "t_max": 3}})
+        ks.hub.preset.save_preset(model, {str(tmp_path / "killed")!r}, meta)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert not (tmp_path / "killed").exists()
+    assert [p.name for p in tmp_path.iterdir()][0].startswith(".killed.partial-")
+    with pytest.raises(FileNotFoundError):
+        ks.load(tmp_path / "killed")
+
+
+def _build_hf_cache(folder, cache, repo_id, commit):
+    """The layout huggingface_hub reads: models--owner--name/{refs/main, blobs/<hash>, snapshots/<commit>/<file> -> blob}."""
+    root = cache / f"models--{repo_id.replace('/', '--')}"
+    (root / "refs").mkdir(parents=True)
+    (root / "blobs").mkdir()
+    (root / "snapshots" / commit).mkdir(parents=True)
+    (root / "refs" / "main").write_text(commit)
+    for path in folder.iterdir():
+        blob = preset.sha256(path)
+        (root / "blobs" / blob).write_bytes(path.read_bytes())
+        (root / "snapshots" / commit / path.name).symlink_to(f"../../blobs/{blob}")
+
+
+def test_hf_uri_loads_offline_from_a_real_cache_folder(zoo, tmp_path):
+    model, folder, x = zoo
+    cache, commit = tmp_path / "hf-cache", "0123456789abcdef0123456789abcdef01234567"
+    _build_hf_cache(folder, cache, "keras-symmetry/tiny", commit)
+    np.savez(tmp_path / "inputs.npz", inputs=x)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(cache)}
+    script = pathlib.Path(__file__).with_name("hf_offline_check.py")
+    proc = subprocess.run(
+        [sys.executable, str(script), "keras-symmetry/tiny", commit, str(tmp_path / "inputs.npz")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    expected = to_numpy(model(x))
+    np.testing.assert_allclose(report["main"], expected, atol=1e-5)
+    np.testing.assert_allclose(report["pinned"], expected, atol=1e-5)
+    assert "revision 'v9.9' of keras-symmetry/tiny is not in the Hugging Face cache" in report["missing_revision"]
+    assert "HF_HUB_OFFLINE=1 forbids downloading" in report["missing_revision"]
+    assert "owner/absent is not in the Hugging Face cache" in report["missing_repo"]
+
+
+def test_hf_cache_with_a_tampered_blob_is_refused(zoo, tmp_path, monkeypatch):
+    _, folder, _ = zoo
+    cache, commit = tmp_path / "hf-cache", "f" * 40
+    _build_hf_cache(folder, cache, "keras-symmetry/tiny", commit)
+    blob = (cache / "models--keras-symmetry--tiny" / "snapshots" / commit / "model.weights.h5").resolve()
+    blob.write_bytes(blob.read_bytes()[:-10] + b"0123456789")
+    monkeypatch.setattr(remote, "download", lambda repo_id, revision=None: cache / "models--keras-symmetry--tiny" / "snapshots" / commit)
+    with pytest.raises(ValueError, match="Checksum mismatch"):
+        ks.load("hf://keras-symmetry/tiny")
+
+
+def test_fine_tuning_with_num_classes_trains_the_head_and_can_freeze_the_core(zoo, rng):
+    model, _, x = zoo
+    tuned = ks.load(NAME, num_classes=3)
+    assert tuned.output_shape == (None, None, 3)
+    core_before = [to_numpy(w) for w in tuned.get_layer("core").weights]
+    np.testing.assert_allclose(core_before[0], to_numpy(model.get_layer("core").weights[0]))
+    tuned.get_layer("core").trainable = False
+    head_before = to_numpy(tuned.get_layer("head").kernel)
+    tuned.compile(keras.optimizers.Adam(0.05), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    history = tuned.fit(x, rng.integers(0, 3, size=x.shape[:2]), epochs=3, verbose=0)
+    assert all(np.isfinite(history.history["loss"]))
+    assert np.abs(to_numpy(tuned.get_layer("head").kernel) - head_before).max() > 1e-4
+    for before, after in zip(core_before, tuned.get_layer("core").weights):
+        np.testing.assert_array_equal(to_numpy(after), before)
+    with pytest.raises(ValueError, match="num_classes"):
+        ks.load(NAME, num_classes=0)
+
+
+def test_card_front_matter_and_body(zoo):
+    _, folder, _ = zoo
+    text = (folder / "README.md").read_text()
+    card = huggingface_hub.ModelCard(text)
+    assert card.data.library_name == "keras" and "equivariant" in card.data.tags and card.data.license == "apache-2.0"
+    metadata = json.loads((folder / "metadata.json").read_text())
+    (result,) = card.data.eval_results
+    assert result.metric_name == "test_cross_entropy" and result.metric_value == metadata["metrics"]["test_cross_entropy"]
+    assert f'ks.load("hf://keras-symmetry/{NAME}")' in text
+    assert f"keras-symmetry train {NAME}" in text and "001 Table 2" in text
+    assert "Falls short of the paper's target" in text  # 3 training steps do not reach 7.26e-4
+    assert "over random U1 elements" in text
+
+
+def test_push_to_hub_prepares_exactly_the_preset_and_its_card(zoo, monkeypatch, capsys):
+    _, folder, _ = zoo
+    sent = {}
+
+    def fake_send(staged, repo_id, private=False, token=None, commit_message=None):
+        sent.update(
+            files={p.name: p.read_bytes() for p in pathlib.Path(staged).iterdir()},
+            repo_id=repo_id, private=private, message=commit_message,
+        )
+        return "c0ffee" * 6 + "1234"
+
+    monkeypatch.setattr(remote, "send", fake_send)
+    assert cli.main(["push", NAME, "someone/tiny", "--private"]) == 0
+    assert sorted(sent["files"]) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
+    assert sent["repo_id"] == "someone/tiny" and sent["private"] and NAME in sent["message"]
+    assert 'ks.load("hf://someone/tiny")' in sent["files"]["README.md"].decode()
+    staged_meta = json.loads(sent["files"]["metadata.json"])
+    assert staged_meta["hub_repo"] == "someone/tiny"
+    assert sent["files"]["model.weights.h5"] == (folder / "model.weights.h5").read_bytes()
+    assert registry.entry(NAME)["revision"] == "c0ffee" * 6 + "1234" and registry.entry(NAME)["hub_repo"] == "someone/tiny"
+    assert "revision c0ffee" in capsys.readouterr().out
+    model = ks.models.copy_model("u1-rnn", 2)
+    assert ks.hub.push_to_hub(model, "someone/bare") == "c0ffee" * 6 + "1234"
+    assert sorted(sent["files"]) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
+    (folder / "notes.txt").write_text("stray")
+    with pytest.raises(ValueError, match="not part of the preset"):
+        ks.hub.push_to_hub(folder, f"keras-symmetry/{NAME}")
+
+
+def test_cli_list_info_and_eval(zoo, capsys):
+    _, folder, _ = zoo
+    assert cli.main(["list"]) == 0
+    assert NAME in capsys.readouterr().out
+    assert cli.main(["info", NAME]) == 0
+    assert json.loads(capsys.readouterr().out)["task"] == TASK
+    assert cli.main(["eval", NAME]) == 0
+    out = capsys.readouterr().out
+    assert "test_cross_entropy" in out and "same" in out and "DIFFERENT" not in out
+    metadata = json.loads((folder / "metadata.json").read_text())
+    metadata["metrics"]["test_cross_entropy"] *= 1.01
+    preset.rewrite_card(folder, metadata)
+    assert cli.main(["eval", NAME]) == 1
+    assert "DIFFERENT" in capsys.readouterr().out
+
+
+def test_psmnist_model_exports_with_measured_accuracy(mnist_path, tmp_path):
+    model = ks.models.psmnist_model("u1-gru", 2, permutation_seed=4)
+    folder = ks.hub.export(model, tmp_path / "p", name="u1-gru-psmnist-tiny", task={"name": "psmnist"}, data_path=mnist_path)
+    model2, metadata = ks.hub.load_preset(folder)
+    assert set(metadata["metrics"]) == {"test_accuracy", "test_cross_entropy"}
+    assert 0.0 <= metadata["metrics"]["test_accuracy"] <= 1.0
+    np.testing.assert_array_equal(model2.get_layer("permute").permutation, ks.tasks.psmnist.permutation(4))
