@@ -88,11 +88,16 @@ def eval_(args):
 def push(args):
     from keras_symmetry import hub
 
+    in_zoo = args.name in hub.registry.read()
     folder = hub.resolve(args.name)
+    if in_zoo:  # keep the zoo's preset identical to what the Hub will hold
+        metadata = hub.verify(folder)
+        if metadata.get("hub_repo") != args.repo_id:
+            hub.preset.rewrite_card(folder, {**metadata, "hub_repo": args.repo_id})
     revision = hub.push_to_hub(folder, args.repo_id, private=args.private, token=args.token)
     print(f"pushed {folder} to {args.repo_id} at revision {revision}")
-    if args.name in hub.registry.read():
-        hub.registry.register(hub.registry.preset_dir(args.name), hub_repo=args.repo_id, revision=revision)
+    if in_zoo:
+        hub.registry.register(folder, hub_repo=args.repo_id, revision=revision)
         print(f"pinned {args.name} -> {args.repo_id}@{revision} in {hub.registry.zoo_dir() / hub.registry.REGISTRY}")
     return 0
 

@@ -61,6 +61,8 @@ def test_round_trip_model_preset_load(zoo):
     assert info["files"]["model.weights.h5"] == preset.sha256(folder / "model.weights.h5")
     assert metadata["parameters"] == model.count_params() and metadata["backend"] == keras.backend.backend()
     assert metadata["equivariance"]["group"] == "U1" and metadata["equivariance"]["error"] < 1e-5
+    kept_card = registry.cards_dir() / NAME / "README.md"
+    assert kept_card.read_text() == (folder / "README.md").read_text()
 
 
 def test_recorded_metric_is_what_the_eval_code_measures(zoo):
@@ -276,12 +278,14 @@ def test_push_to_hub_prepares_exactly_the_preset_and_its_card(zoo, monkeypatch, 
     assert sent["files"]["model.weights.h5"] == (folder / "model.weights.h5").read_bytes()
     assert registry.entry(NAME)["revision"] == "c0ffee" * 6 + "1234" and registry.entry(NAME)["hub_repo"] == "someone/tiny"
     assert "revision c0ffee" in capsys.readouterr().out
+    assert (folder / "README.md").read_bytes() == sent["files"]["README.md"]  # the zoo keeps what was sent
+    assert (registry.cards_dir() / NAME / "README.md").read_bytes() == sent["files"]["README.md"]
     model = ks.models.copy_model("u1-rnn", 2)
     assert ks.hub.push_to_hub(model, "someone/bare") == "c0ffee" * 6 + "1234"
     assert sorted(sent["files"]) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
     (folder / "notes.txt").write_text("stray")
     with pytest.raises(ValueError, match="not part of the preset"):
-        ks.hub.push_to_hub(folder, f"keras-symmetry/{NAME}")
+        ks.hub.push_to_hub(folder, "someone/tiny")
 
 
 def test_cli_list_info_and_eval(zoo, capsys):

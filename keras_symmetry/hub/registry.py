@@ -20,6 +20,11 @@ def zoo_dir():
     return pathlib.Path(os.environ.get(ENV_VAR) or pathlib.Path(__file__).resolve().parents[2] / "zoo")
 
 
+def cards_dir():
+    """Where the generated cards are kept: `hub_cards/` beside the zoo."""
+    return zoo_dir().parent / "hub_cards"
+
+
 def read():
     path = zoo_dir() / REGISTRY
     if not path.is_file():
@@ -69,7 +74,8 @@ def model_info(name):
 
 
 def register(folder, hub_repo=None, revision=None):
-    """Add (or update) the zoo entry of the preset at `folder` (inside the zoo) from its metadata."""
+    """Add (or update) the zoo entry of the preset at `folder` (inside the zoo) from its metadata,
+    and keep a copy of its card as `hub_cards/<name>/README.md`."""
     folder = pathlib.Path(folder).resolve()
     metadata = preset.verify(folder)
     models = read()
@@ -81,4 +87,7 @@ def register(folder, hub_repo=None, revision=None):
         "metrics": metadata.get("metrics", {}),
     }
     write(models)
+    card = cards_dir() / metadata["name"] / preset.CARD
+    card.parent.mkdir(parents=True, exist_ok=True)
+    card.write_bytes((folder / preset.CARD).read_bytes())
     return models[metadata["name"]]
