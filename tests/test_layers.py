@@ -262,3 +262,16 @@ def test_recurrent_layers_train_with_finite_gradients_from_zero_state(layer, rng
     loss = model.train_on_batch(rng.normal(size=(4, 6, 4)).astype("float32"), np.ones((4, 2), "float32"))
     assert math.isfinite(float(loss))
     assert all(np.isfinite(to_numpy(w)).all() for w in model.weights)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch.compile path exists on the torch backend only")
+def test_torch_compiled_step_computes_the_same(rng, monkeypatch):
+    from keras_symmetry.layers import recurrent
+
+    x = rng.normal(size=(2, 5, 3)).astype("float32")
+    layer = ks.layers.U1GRU(4, return_sequences=True, recurrent_initializer="standard")
+    eager = to_numpy(layer(x))
+    monkeypatch.setenv(recurrent.TORCH_COMPILE_ENV, "1")
+    assert recurrent.torch_compile_enabled()
+    np.testing.assert_allclose(to_numpy(layer(x)), eager, atol=1e-5)
+    assert layer._torch_step is not None

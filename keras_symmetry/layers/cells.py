@@ -16,9 +16,17 @@ from keras_symmetry import capsules, initializers
 class CapsuleCell(keras.layers.Layer):
     """Shared plumbing: embedding (with optional blank channel), radial activation, config.
 
-    Subclasses implement `_build_core(input_dim)` and the recurrent linear map
-    `recur(h)`; the step is `h^t = phi(u^t + recur(h^{t-1}) [+ b])` (001, eq. 13)
-    unless they override `_step(inputs, u, h)`. `self.capsules` counts the
+    A step is split so that a layer can run it fast: `project(x)` is the part
+    that depends on the input alone (`u = E x`, and the GRU's gate inputs),
+    computed for all time steps at once; `kernels()` are the weights in the
+    form the loop uses (e.g. the real block form of a complex matrix), built
+    once per sequence; `step(p, h, kernels)` is the recurrence itself. `call`
+    chains the three for one time step, so the cell alone in `keras.layers.RNN`
+    computes exactly what the layer computes.
+
+    Subclasses implement `_build_core(input_dim)`, `kernels()` and
+    `recur(h, kernels)`; the step is `h^t = phi(u^t + recur(h^{t-1}) [+ b])`
+    (001, eq. 13) unless they override `step`. `self.capsules` counts the
     capsules in the state (`units`, or `H * W * filters` on a grid).
     """
 
@@ -96,12 +104,16 @@ class CapsuleCell(keras.layers.Layer):
             )
         self._build_core(input_dim)
 
-    def embed(self, inputs):
-        """`u = E x` without bias (001, eqs. 58-59); the blank channel's read-in is held at 0."""
+    def read_in(self):
+        """`E` with the blank channel's read-in held at 0 (001 D.2.2)."""
         embedding = self.embedding
         if self._read_in_mask is not None:
             embedding = embedding * ops.convert_to_tensor(self._read_in_mask, embedding.dtype)
-        return ops.matmul(inputs, embedding)
+        return embedding
+
+    def project(self, inputs):
+        """`u = E x` without bias (001, eqs. 58-59), on the last axis (one step or a whole sequence)."""
+        return ops.matmul(inputs, self.read_in())
 
     def radial(self, q):
         """The radial nonlinearity `f(|q|) / (|q| + eps) q` per capsule (001, eqs. 61, 65)."""
@@ -111,13 +123,14 @@ class CapsuleCell(keras.layers.Layer):
         """Add the (symmetry-breaking) bias when `use_bias=True`."""
         return q if self.bias is None else q + self.bias
 
-    def _step(self, inputs, u, h):
-        return self.radial(self.add_bias(u + self.recur(h)))
+    def step(self, projected, h, kernels):
+        """One recurrence step from the projected input `u^t`."""
+        return self.radial(self.add_bias(projected + self.recur(h, kernels)))
 
     def call(self, inputs, states, training=False):
         capsules.check_float(inputs, self._where)
         h = states[0] if isinstance(states, (list, tuple)) else states
-        h_new = self._step(inputs, self.embed(inputs), h)
+        h_new = self.step(self.project(inputs), h, self.kernels())
         return h_new, [h_new]
 
     def get_initial_state(self, batch_size=None):
@@ -147,9 +160,12 @@ class ComplexRecurrence:
             initializer=initializers.resolve(self.recurrent_initializer, self.units),
         )
 
-    def recur(self, h):
-        """`W h` for complex `h` in (Re, Im) capsules (001, eqs. 13, 60)."""
-        return ops.matmul(h, capsules.complex_block_kernel(self.recurrent_kernel))
+    def kernels(self):
+        return (capsules.complex_block_kernel(self.recurrent_kernel),)
+
+    def recur(self, h, kernels):
+        """`W h` for complex `h` in (Re, Im) capsules (001, eqs. 13, 60): one real block matmul."""
+        return ops.matmul(h, kernels[0])
 
 
 _SIMPLE_ARGS = """
@@ -211,9 +227,12 @@ class OkSimpleRNNCell(CapsuleCell):
             initializer=initializers.resolve(self.recurrent_initializer, self.units),
         )
 
-    def recur(self, h):
+    def kernels(self):
+        return (self.recurrent_kernel,)
+
+    def recur(self, h, kernels):
         """`(A (x) I_k) h` (001, eq. 64)."""
-        return capsules.isotropic_matmul(h, self.recurrent_kernel, self.k)
+        return capsules.isotropic_matmul(h, kernels[0], self.k)
 
     def get_config(self):
         return {**super().get_config(), "k": self.k}
@@ -288,15 +307,21 @@ class U1GRUCell(ComplexRecurrence, CapsuleCell):
             ),
         )
 
-    def _step(self, inputs, u, h):
-        gates = self.gate_activation(
-            ops.matmul(inputs, self.gate_kernel)
-            + ops.matmul(capsules.capsule_norm(h, 2), self.gate_recurrent_kernel)
-            + self.gate_bias
-        )
-        reset = capsules.per_capsule(gates[:, : self.units], 2)
-        update = capsules.per_capsule(gates[:, self.units :], 2)
-        candidate = self.radial(self.add_bias(u + self.recur(reset * h)))
+    def project(self, inputs):
+        """`[u | W_x x + b]`: the embedding and the gates' input part, `(..., 2N + 2N)`."""
+        gates = ops.matmul(inputs, self.gate_kernel) + self.gate_bias
+        return ops.concatenate([super().project(inputs), gates], axis=-1)
+
+    def kernels(self):
+        return (*super().kernels(), self.gate_recurrent_kernel)
+
+    def step(self, projected, h, kernels):
+        n = self.units
+        u, gate_inputs = projected[:, : 2 * n], projected[:, 2 * n :]
+        gates = self.gate_activation(gate_inputs + ops.matmul(capsules.capsule_norm(h, 2), kernels[1]))
+        reset = capsules.per_capsule(gates[:, :n], 2)
+        update = capsules.per_capsule(gates[:, n:], 2)
+        candidate = self.radial(self.add_bias(u + self.recur(reset * h, kernels)))
         return update * h + (1.0 - update) * candidate
 
     def get_config(self):
@@ -368,12 +393,14 @@ class U1ConvRNN2DCell(CapsuleCell):
             initializer=initializers.resolve(self.recurrent_initializer, size * size * c),
         )
 
-    def recur(self, h):
+    def kernels(self):
+        return (capsules.complex_block_kernel(self.recurrent_kernel),)
+
+    def recur(self, h, kernels):
         """Complex convolution `W * h` on the grid, as one real convolution."""
         grid = ops.reshape(h, (-1, *self.grid_state_shape))
         grid = capsules.pad_2d(grid, self.kernel_size // 2, self.padding_mode)
-        kernel = capsules.complex_block_kernel(self.recurrent_kernel)
-        out = ops.conv(grid, kernel, padding="valid")
+        out = ops.conv(grid, kernels[0], padding="valid")
         return ops.reshape(out, (-1, self.state_size))
 
     def get_config(self):

@@ -7,15 +7,39 @@ features)`, `return_sequences`, `return_state`, `initial_state`, `go_backwards`,
 these; `get_config` holds them all flat, like Keras' own RNN layers.
 """
 
+import os
 import re
 
 import keras
 from keras import ops
+from keras.src import backend as keras_backend  # backend.rnn: the loop keras.layers.RNN itself runs
 
 from keras_symmetry import capsules
 from keras_symmetry.layers import cells
 
 _LAYER_ARGS = ("name", "trainable", "dtype", "activity_regularizer")
+
+TORCH_COMPILE_ENV = "KERAS_SYMMETRY_TORCH_COMPILE"
+
+
+def torch_compile_enabled():
+    """`KERAS_SYMMETRY_TORCH_COMPILE=1` on the torch backend: compile each layer's step with `torch.compile`.
+
+    Keras runs the time loop of the torch backend eagerly, one Python call per
+    step; compiling the step roughly halves a psMNIST training step (see
+    docs/PERFORMANCE.md) but costs tens of seconds of compilation on first use,
+    so it is opt-in (the recipes turn it on for long runs).
+    """
+    return keras.backend.backend() == "torch" and os.environ.get(TORCH_COMPILE_ENV, "0") == "1"
+
+
+def _advance(cell):
+    """The step `(x_t, h, *kernels) -> h'` of a cell, as one function (what gets compiled)."""
+
+    def advance(x_t, h, *kernels):
+        return cell.step(cell.project(x_t), h, kernels)
+
+    return advance
 
 
 class CapsuleRNN(keras.layers.RNN):
@@ -91,6 +115,36 @@ class CapsuleRNN(keras.layers.RNN):
     def _flat_state(self, state):
         """The state as the cell holds it (the grid layer flattens a grid state)."""
         return state
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        """Keras' RNN loop, with the input projection for all steps done once before it and the
+        kernels built once per sequence, instead of at every step (the cell's own `call` does both)."""
+        cell = self.cell
+        kernels = cell.kernels()
+        advance = self._compiled_step() if torch_compile_enabled() else _advance(cell)
+
+        def step(x_t, states):
+            h = advance(x_t, states[0], *kernels)
+            return h, [h]
+
+        return keras_backend.rnn(
+            step,
+            sequences,
+            list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state],
+            go_backwards=self.go_backwards,
+            mask=mask,
+            unroll=self.unroll,
+            input_length=sequences.shape[1],
+            zero_output_for_mask=self.zero_output_for_mask,
+            return_all_outputs=self.return_sequences,
+        )
+
+    def _compiled_step(self):
+        if getattr(self, "_torch_step", None) is None:
+            import torch
+
+            self._torch_step = torch.compile(_advance(self.cell), dynamic=False)
+        return self._torch_step
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         capsules.check_float(sequences, self._where)
