@@ -3,15 +3,19 @@
     KERAS_BACKEND=jax python recipes/benchmark.py                  # every case, table to stdout
     KERAS_BACKEND=torch python recipes/benchmark.py --cases u1gru --repeats 3 --json out.json
 
-For each case three models are timed, each in its own subprocess (so that peak
-memory is that model's alone): the package's layer, the same cell in a plain
-`keras.layers.RNN` (the straightforward version), and a Keras layer of equal
-real width (`GRU(128)` for 64 complex capsules). On the torch backend the
-layer is also timed with `KERAS_SYMMETRY_TORCH_COMPILE=1` (its step compiled
-by `torch.compile`), and the U(1) GRU is compared with `torch.nn.GRU(128)`. A training step is one
-`train_on_batch` (Adam); the time is the median of `--repeats` steps after
-`--warmup` steps. GFLOP/s counts the matmul/convolution work of forward and
-backward (3x the forward FLOPs) against the machine's measured float32 matmul peak.
+For each case several models are timed: the package's layer, the same cell in a
+plain `keras.layers.RNN` (the straightforward version), and a Keras layer of
+equal real width (`GRU(128)` for 64 complex capsules). On the torch backend the
+layer is also timed with `KERAS_SYMMETRY_TORCH_COMPILE=1` (its step compiled by
+`torch.compile`), and the U(1) GRU is compared with `torch.nn.GRU(128)`.
+
+A training step is one `train_on_batch` (Adam). All variants of a case live in
+one process and are timed in interleaved rounds (median of `--repeats` rounds
+after `--warmup`), so that the ratios survive the load of a shared machine; the
+float32 matmul peak is measured in the same rounds. Peak memory is measured
+apart, one subprocess per variant (its peak resident memory above the
+baseline after building the model). GFLOP/s counts the matmul/convolution work
+of forward and backward (3x the forward FLOPs).
 """
 
 import argparse
@@ -26,17 +30,23 @@ import time
 import numpy as np
 
 CASES = {
-    # name: (shape description, batch, time, features)
     "u1gru": "psMNIST shape: B=128, T=784, 1 feature; U1GRU(64) vs GRU(128)",
     "u1rnn": "psMNIST shape: B=128, T=784, 1 feature; U1SimpleRNN(64) vs SimpleRNN(128)",
     "okrnn": "psMNIST shape: B=128, T=784, 1 feature; OkSimpleRNN(16, k=8) vs SimpleRNN(128)",
     "u1convrnn": "copy, fixed delay 100: B=32, T=121, 10 features; U1ConvRNN2D(16, (20, 20)) vs its straightforward version",
     "kuramoto": "shapes: B=32, 64x64, N=16, kernel 5, T=30; KuramotoConv2D",
 }
+LABELS = {
+    "fast": "keras_symmetry layer",
+    "compiled": "layer, torch.compile step",
+    "plain": "keras.layers.RNN(cell)",
+    "keras": "Keras layer, same width",
+    "torch": "torch.nn.GRU(128)",
+}
 
 
 def _model(case, variant, time_steps):
-    """`(model, x, y, loss, forward_flops)` of one case and variant ('fast', 'plain', 'keras')."""
+    """`(model, x, y, loss, forward_flops)` of one case and variant."""
     import keras
 
     import keras_symmetry as ks
@@ -85,118 +95,133 @@ def _torch_gru(time_steps):
     b, t, n = 128, time_steps or 784, 128
     torch.manual_seed(0)
     gru, head = torch.nn.GRU(1, n, batch_first=True), torch.nn.Linear(n, 10)
-    params = list(gru.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params)
+    opt = torch.optim.Adam(list(gru.parameters()) + list(head.parameters()))
     x, y = torch.rand(b, t, 1), torch.randint(0, 10, (b,))
 
     def step():
         opt.zero_grad()
         out, _ = gru(x)
-        loss = torch.nn.functional.cross_entropy(head(out[:, -1]), y)
-        loss.backward()
+        torch.nn.functional.cross_entropy(head(out[:, -1]), y).backward()
         opt.step()
 
     return step, 2 * b * n * 3 * n * t
 
 
-def measure_one(case, variant, repeats, warmup, time_steps):
-    """Run in a subprocess: time one model's training step; report peak RSS above the import baseline."""
+def training_step(case, variant, time_steps):
+    """`(step, forward_flops)`: a function running one training step of the variant."""
     if variant == "torch":
-        step, flops = _torch_gru(time_steps)
-    else:
-        import keras
+        return _torch_gru(time_steps)
+    import keras
 
-        keras.utils.set_random_seed(0)
-        model, x, y, loss, flops = _model(case, variant, time_steps)
-        if loss == "sce":
-            loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-        model.compile(optimizer="adam", loss=loss)
+    keras.utils.set_random_seed(0)
+    model, x, y, loss, flops = _model(case, variant, time_steps)
+    if loss == "sce":
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(optimizer="adam", loss=loss)
 
-        def step():
+    def step():
+        if variant == "compiled":
+            os.environ["KERAS_SYMMETRY_TORCH_COMPILE"] = "1"
+        try:
             model.train_on_batch(x, y)
+        finally:
+            os.environ.pop("KERAS_SYMMETRY_TORCH_COMPILE", None)
 
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    times = []
-    for i in range(warmup + repeats):
-        start = time.perf_counter()
-        step()
-        if i >= warmup:
-            times.append(time.perf_counter() - start)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"step_s": statistics.median(times), "train_gflop": 3 * flops / 1e9, "peak_mb": max(peak - base, 0) / 1024}
+    return step, flops
 
 
-def matmul_peak(size=2048, repeats=5):
-    """Float32 matmul GFLOP/s of this machine through the active backend."""
+def matmul_step(size=2048):
+    """A float32 matmul through the active backend, and its FLOPs."""
     import keras
 
     a = keras.random.normal((size, size))
-    keras.ops.convert_to_numpy(keras.ops.matmul(a, a))
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        keras.ops.convert_to_numpy(keras.ops.matmul(a, a))
-        times.append(time.perf_counter() - start)
-    return 2 * size**3 / min(times) / 1e9
+    return (lambda: keras.ops.convert_to_numpy(keras.ops.matmul(a, a))), 2 * size**3
 
 
-def _spawn(case, variant, args):
-    cmd = [sys.executable, __file__, "--one", case, variant, "--repeats", str(args.repeats), "--warmup", str(args.warmup)]
-    if args.time_steps:
-        cmd += ["--time-steps", str(args.time_steps)]
-    env = os.environ.copy()
-    if variant == "compiled":
-        env["KERAS_SYMMETRY_TORCH_COMPILE"] = "1"
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+def time_interleaved(case, variants, repeats, warmup, time_steps):
+    """Median step time of every variant, timed in interleaved rounds, plus the matmul peak."""
+    steps = {variant: training_step(case, variant, time_steps) for variant in variants}
+    steps["matmul"] = matmul_step()
+    times = {name: [] for name in steps}
+    for round_ in range(warmup + repeats):
+        for name, (step, _) in steps.items():
+            start = time.perf_counter()
+            step()
+            if round_ >= warmup:
+                times[name].append(time.perf_counter() - start)
+    peak = steps["matmul"][1] / min(times.pop("matmul")) / 1e9
+    return {name: {"step_s": statistics.median(t), "train_gflop": 3 * steps[name][1] / 1e9} for name, t in times.items()}, peak
+
+
+def peak_memory(case, variant, time_steps):
+    """Run in a subprocess: peak resident memory (MB) of one training step above the built model."""
+    step, _ = training_step(case, variant, time_steps)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    step()
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, 0) / 1024
+
+
+def _memory_in_subprocess(case, variant, time_steps):
+    cmd = [sys.executable, __file__, "--memory", case, variant]
+    if time_steps:
+        cmd += ["--time-steps", str(time_steps)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
     if proc.returncode:
         raise RuntimeError(f"{case}/{variant} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+def variants_for(case, backend, args):
+    if case == "kuramoto":
+        return ["fast"]
+    variants = ["fast"]
+    if backend == "torch":
+        variants.append("compiled")
+    if not args.skip_plain:
+        variants.append("plain")
+    if case in ("u1gru", "u1rnn", "okrnn") and not args.skip_keras:
+        variants.append("keras")
+    if case == "u1gru" and backend == "torch":
+        variants.append("torch")
+    return variants
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated subset of {', '.join(CASES)}")
-    parser.add_argument("--repeats", type=int, default=5, help="timed training steps per model (median reported)")
-    parser.add_argument("--warmup", type=int, default=1, help="untimed steps first (compilation)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed rounds (the median is reported)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (compilation)")
     parser.add_argument("--time-steps", type=int, default=None, help="override the sequence length (default: the paper's)")
     parser.add_argument("--skip-plain", action="store_true", help="do not time the straightforward keras.layers.RNN(cell)")
     parser.add_argument("--skip-keras", action="store_true", help="do not time Keras' own layers (slow on torch)")
+    parser.add_argument("--skip-memory", action="store_true", help="do not measure peak memory")
     parser.add_argument("--json", default=None, help="also write the results to this file")
-    parser.add_argument("--one", nargs=2, metavar=("CASE", "VARIANT"), help=argparse.SUPPRESS)
+    parser.add_argument("--memory", nargs=2, metavar=("CASE", "VARIANT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(measure_one(*args.one, args.repeats, args.warmup, args.time_steps)))
+    if args.memory:
+        print(peak_memory(*args.memory, args.time_steps))
         return
     import keras
 
     backend = keras.backend.backend()
-    peak = matmul_peak()
-    print(f"backend {backend}, keras {keras.__version__}, {os.cpu_count()} CPUs, float32 matmul peak {peak:.0f} GFLOP/s")
-    print(f"{'case':10s} {'variant':24s} {'step s':>8s} {'GFLOP/s':>8s} {'% peak':>7s} {'peak MB':>8s}  ratio")
-    results = {"backend": backend, "keras": keras.__version__, "matmul_peak_gflops": peak, "cases": {}}
+    print(f"backend {backend}, keras {keras.__version__}, {os.cpu_count()} CPUs")
+    print(f"{'case':10s} {'variant':26s} {'step s':>8s} {'GFLOP/s':>8s} {'% peak':>7s} {'peak MB':>8s}  ratio")
+    results = {"backend": backend, "keras": keras.__version__, "cases": {}}
     for case in args.cases.split(","):
-        variants = ["fast"]
-        if backend == "torch" and case != "kuramoto":
-            variants.append("compiled")
-        if not args.skip_plain:
-            variants.append("plain")
-        if case in ("u1gru", "u1rnn", "okrnn") and not args.skip_keras:
-            variants.append("keras")
-        if case == "u1gru" and backend == "torch":
-            variants.append("torch")
-        if case == "kuramoto":
-            variants = ["fast"]
-        rows = {variant: _spawn(case, variant, args) for variant in variants}
-        results["cases"][case] = rows
-        fast = rows["fast"]["step_s"]
+        variants = variants_for(case, backend, args)
+        rows, peak = time_interleaved(case, variants, args.repeats, args.warmup, args.time_steps)
         for variant, row in rows.items():
-            label = {"fast": "keras_symmetry layer", "compiled": "layer, torch.compile step",
-                     "plain": "keras.layers.RNN(cell)", "keras": "Keras layer, same width", "torch": "torch.nn.GRU(128)"}[variant]
+            row["peak_mb"] = None if args.skip_memory else _memory_in_subprocess(case, variant, args.time_steps)
+        results["cases"][case] = {"matmul_peak_gflops": peak, "variants": rows}
+        fast = rows["fast"]["step_s"]
+        print(f"{case:10s} {CASES[case]}; float32 matmul peak in these rounds {peak:.0f} GFLOP/s")
+        for variant, row in rows.items():
             gflops = row["train_gflop"] / row["step_s"]
             ratio = "" if variant == "fast" else f"layer/this = {fast / row['step_s']:.2f}"
-            print(f"{case:10s} {label:24s} {row['step_s']:8.3f} {gflops:8.1f} {100 * gflops / peak:6.1f}% {row['peak_mb']:8.0f}  {ratio}")
+            memory = "—" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
+            print(f"{'':10s} {LABELS[variant]:26s} {row['step_s']:8.3f} {gflops:8.1f} {100 * gflops / peak:6.1f}% {memory:>8s}  {ratio}")
         if case == "kuramoto":
-            print(f"{'':10s} {'':24s} {32 / fast:8.1f} images/s")
+            print(f"{'':10s} {'throughput':26s} {32 / fast:8.2f} images/s")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
