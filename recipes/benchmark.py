@@ -13,18 +13,19 @@ A training step is one `train_on_batch` (Adam). All variants of a case live in
 one process and are timed in interleaved rounds (median of `--repeats` rounds
 after `--warmup`), so that the ratios survive the load of a shared machine; the
 float32 matmul peak is measured in the same rounds. Peak memory is measured
-apart, one subprocess per variant (its peak resident memory above the
-baseline after building the model). GFLOP/s counts the matmul/convolution work
+apart, one subprocess per variant: the peak resident memory during the
+first training step above the memory just before it (sampled every
+millisecond; it includes compilation on JAX and TensorFlow). GFLOP/s counts the matmul/convolution work
 of forward and backward (3x the forward FLOPs).
 """
 
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -153,12 +154,34 @@ def time_interleaved(case, variants, repeats, warmup, time_steps):
     return {name: {"step_s": statistics.median(t), "train_gflop": 3 * steps[name][1] / 1e9} for name, t in times.items()}, peak
 
 
+def _resident_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def peak_memory(case, variant, time_steps):
-    """Run in a subprocess: peak resident memory (MB) of one training step above the built model."""
+    """Run in a subprocess: peak resident memory (MB) during the first training step, above the memory before it.
+
+    Sampled every millisecond from /proc/self/statm. The first step is the one that
+    allocates (JAX and TensorFlow keep their buffers afterwards), so it includes
+    the compilation of the step on those backends.
+    """
     step, _ = training_step(case, variant, time_steps)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    step()
-    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, 0) / 1024
+    base, peak, running = _resident_mb(), [0.0], [True]
+
+    def sample():
+        while running[0]:
+            peak[0] = max(peak[0], _resident_mb())
+            time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        step()
+    finally:
+        running[0] = False
+        sampler.join()
+    return max(peak[0] - base, 0.0)
 
 
 def _memory_in_subprocess(case, variant, time_steps):

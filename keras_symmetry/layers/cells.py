@@ -394,14 +394,21 @@ class U1ConvRNN2DCell(CapsuleCell):
         )
 
     def kernels(self):
-        return (capsules.complex_block_kernel(self.recurrent_kernel),)
+        """The complex kernel as one real `(k*k*2C, 2C)` matrix, rows ordered (dy, dx, channel)."""
+        block = capsules.complex_block_kernel(self.recurrent_kernel)  # (k, k, 2C, 2C)
+        return (ops.reshape(block, (-1, 2 * self.filters)),)
 
     def recur(self, h, kernels):
-        """Complex convolution `W * h` on the grid, as one real convolution."""
-        grid = ops.reshape(h, (-1, *self.grid_state_shape))
-        grid = capsules.pad_2d(grid, self.kernel_size // 2, self.padding_mode)
-        out = ops.conv(grid, kernels[0], padding="valid")
-        return ops.reshape(out, (-1, self.state_size))
+        """Complex convolution `W * h` on the grid, as one matmul over the k*k shifted grids (im2col).
+
+        On CPU this is several times faster than a convolution op inside the time loop.
+        """
+        size, (rows, cols) = self.kernel_size, self.grid_shape
+        grid = capsules.pad_2d(ops.reshape(h, (-1, *self.grid_state_shape)), size // 2, self.padding_mode)
+        patches = ops.concatenate(
+            [grid[:, dy : dy + rows, dx : dx + cols] for dy in range(size) for dx in range(size)], axis=-1
+        )
+        return ops.reshape(ops.matmul(patches, kernels[0]), (-1, self.state_size))
 
     def get_config(self):
         config = super().get_config()
