@@ -46,12 +46,15 @@ def _pointwise(build):
     return make
 
 
+def _from_initial_state(layer, features, rng):
+    """`h0 -> layer(0, initial_state=h0)` and a random `h0`: with zero inputs every output must rotate with `h0`."""
+    zeros = np.zeros((BATCH, TIME, features), "float32")
+    return (lambda h: layer(zeros, initial_state=h)), (_normal(rng, BATCH, layer.cell.state_size),)
+
+
 def _zero_input(build):
     def make(broken, rng):
-        layer = build(broken, return_sequences=True)
-        zeros = np.zeros((BATCH, TIME, FEATURES), "float32")
-        h0 = _normal(rng, BATCH, layer.cell.state_size)
-        return (lambda h: layer(zeros, initial_state=h)), (h0,)
+        return _from_initial_state(build(broken, return_sequences=True), FEATURES, rng)
 
     return make
 
@@ -184,9 +187,8 @@ def core_equivariance(model, seed=0):
         return None
     rng = np.random.default_rng(seed)
     if isinstance(core, layers.KuramotoConv2D):
-        fn, args = core, (_normal(rng, 2, 8, 8, core.kernel.shape[-1]),)
+        fn, args = core, (_normal(rng, BATCH, 8, 8, core.kernel.shape[-1]),)
     else:
-        zeros = np.zeros((2, 8, core.input.shape[-1]), "float32")
-        fn, args = (lambda h: core(zeros, initial_state=h)), (_normal(rng, 2, core.cell.state_size),)
+        fn, args = _from_initial_state(core, core.input.shape[-1], rng)
     error = max(equivariance_error(fn, g, args) for g in group.test_elements(3, seed=seed))
     return {"group": group.name, "error": error}

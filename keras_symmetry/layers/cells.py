@@ -17,12 +17,12 @@ class CapsuleCell(keras.layers.Layer):
     """Shared plumbing: embedding (with optional blank channel), radial activation, config.
 
     A step is split so that a layer can run it fast: `project(x)` is the part
-    that depends on the input alone (`u = E x`, and the GRU's gate inputs),
-    computed for all time steps at once; `kernels()` are the weights in the
-    form the loop uses (e.g. the real block form of a complex matrix), built
-    once per sequence; `step(p, h, kernels)` is the recurrence itself. `call`
-    chains the three for one time step, so the cell alone in `keras.layers.RNN`
-    computes exactly what the layer computes.
+    that depends on the input alone (`u = E x`, and the GRU's gate inputs);
+    `kernels()` are the weights in the form the loop uses (e.g. the real block
+    form of a complex matrix), built once per sequence by the layer;
+    `step(projected, h, kernels)` is the recurrence itself. `call` chains the
+    three for one time step, so the cell alone in `keras.layers.RNN` computes
+    exactly what the layer computes.
 
     Subclasses implement `_build_core(input_dim)`, `kernels()` and
     `recur(h, kernels)`; the step is `h^t = phi(u^t + recur(h^{t-1}) [+ b])`
@@ -308,16 +308,15 @@ class U1GRUCell(ComplexRecurrence, CapsuleCell):
         )
 
     def project(self, inputs):
-        """`[u | W_x x + b]`: the embedding and the gates' input part, `(..., 2N + 2N)`."""
-        gates = ops.matmul(inputs, self.gate_kernel) + self.gate_bias
-        return ops.concatenate([super().project(inputs), gates], axis=-1)
+        """`(u, W_x x + b)`: the embedding and the gates' input part."""
+        return super().project(inputs), ops.matmul(inputs, self.gate_kernel) + self.gate_bias
 
     def kernels(self):
         return (*super().kernels(), self.gate_recurrent_kernel)
 
     def step(self, projected, h, kernels):
         n = self.units
-        u, gate_inputs = projected[:, : 2 * n], projected[:, 2 * n :]
+        u, gate_inputs = projected
         gates = self.gate_activation(gate_inputs + ops.matmul(capsules.capsule_norm(h, 2), kernels[1]))
         reset = capsules.per_capsule(gates[:, :n], 2)
         update = capsules.per_capsule(gates[:, n:], 2)
