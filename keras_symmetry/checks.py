@@ -166,6 +166,12 @@ def group_of(layer):
         return groups.O(layer.k)
     if isinstance(layer, layers.KuramotoConv2D):
         return groups.Z2()
+    if isinstance(layer, keras.Sequential):  # a deep-MLP core: every linear layer must be equivariant
+        linear = [sub for sub in layer.layers if not isinstance(sub, layers.RadialActivation)]
+        if linear and all(isinstance(sub, layers.U1Dense) and not sub.use_bias for sub in linear):
+            return groups.U1()
+        if linear and all(isinstance(sub, layers.OkDense) and not sub.use_bias for sub in linear):
+            return groups.O(linear[0].k)
     return None
 
 
@@ -174,7 +180,7 @@ def core_equivariance(model, seed=0):
 
     Recurrent cores: zero inputs, a random initial state rotated by random
     group elements (every output must rotate with it). Kuramoto cores: random
-    oscillators flipped by -1.
+    oscillators flipped by -1. Deep-MLP cores: random capsule inputs.
     """
     from keras_symmetry.testing import equivariance_error
 
@@ -188,6 +194,8 @@ def core_equivariance(model, seed=0):
     rng = np.random.default_rng(seed)
     if isinstance(core, layers.KuramotoConv2D):
         fn, args = core, (_normal(rng, BATCH, 8, 8, core.kernel.shape[-1]),)
+    elif isinstance(core, keras.Sequential):
+        fn, args = core, (_normal(rng, BATCH, core.input.shape[-1]),)
     else:
         fn, args = _from_initial_state(core, core.input.shape[-1], rng)
     error = max(equivariance_error(fn, g, args) for g in group.test_elements(3, seed=seed))

@@ -3,6 +3,7 @@
     keras-symmetry list                  the zoo's models with their recorded metrics
     keras-symmetry info NAME             everything known about one model (JSON)
     keras-symmetry eval NAME             recompute a model's metrics on its test data, beside the recorded ones
+    keras-symmetry train NAME [OPTIONS]  train a zoo entry (or a recipe) resumably and export it as a preset
     keras-symmetry push NAME REPO_ID     publish a preset to the Hugging Face Hub; prints the revision to pin
     keras-symmetry check                 measure every layer's equivariance error on this backend
     keras-symmetry version               print the package, Keras and backend versions
@@ -85,6 +86,22 @@ def eval_(args):
     return 1 if mismatches else 0
 
 
+def train(args):
+    from keras_symmetry import recipes, training
+
+    if args.name in (None, "-h", "--help"):
+        print("usage: keras-symmetry train NAME [OPTIONS]   (keras-symmetry train NAME --help lists the options)\n")
+        print("Zoo entries (trained with their recorded arguments):")
+        for name, entry in recipes.ENTRIES.items():
+            print(f"  {name:22s} {entry.description}")
+        print("\nRecipes (give the model with options, e.g. keras-symmetry train copy --arch u1-gru --units 64):")
+        for name, recipe in recipes.RECIPES.items():
+            print(f"  {name:22s} {recipe.summary} ({recipe.paper})")
+        return 0
+    training.runner.main(args.name, args.options)
+    return 0
+
+
 def push(args):
     from keras_symmetry import hub
 
@@ -124,6 +141,10 @@ def build_parser():
     p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
     p.add_argument("--tolerance", type=float, default=1e-4, help="relative tolerance for 'same' (default 1e-4)")
     p.set_defaults(func=eval_)
+    p = sub.add_parser("train", add_help=False, help="train a zoo entry or a recipe; NAME --help lists its options")
+    p.add_argument("name", nargs="?", default=None, help="zoo entry or recipe name")
+    p.add_argument("options", nargs=argparse.REMAINDER, help="the recipe's options")
+    p.set_defaults(func=train)
     p = sub.add_parser("push", help="publish a preset to the Hugging Face Hub and pin the revision in the registry")
     p.add_argument("name", help="zoo name or preset folder")
     p.add_argument("repo_id", help="owner/name on the Hub")

@@ -1,4 +1,4 @@
-"""The papers' models, built with named parts: `permute` (psMNIST), `core` and `head`.
+"""The papers' models, built with named parts: `permute` (psMNIST), `embed`, `core` and `head`.
 
 The names are the fine-tuning contract: `model.get_layer("core")` is the
 equivariant (or baseline) recurrent core, to freeze or not, and
@@ -8,22 +8,30 @@ replaces.
 ```python
 model = ks.models.copy_model("u1-rnn", 32)                       # 001 Table 2
 model = ks.models.psmnist_model("u1-gru", 64, permutation_seed=0) # 001 Table 3
+model = ks.models.mlp_model("u1", 64, depth=100, sigma_w=1.5)     # 001 Figs. 3, 11
+model = ks.models.kuramoto_model(symmetry_breaking=False)         # 000 A.1
 ```
 """
 
 import keras
 
-from keras_symmetry import layers
-from keras_symmetry.tasks import copy, psmnist
+from keras_symmetry import initializers, layers
+from keras_symmetry.tasks import copy, images, psmnist
 
 
-def _core(arch, units, k=None, **kwargs):
-    """The recurrent core of an architecture name: `u1-rnn`, `u1-gru`, `ok-rnn`, `rnn`, `gru`.
+def _core(arch, units, k=None, grid=None, **kwargs):
+    """The recurrent core of an architecture name: `u1-rnn`, `u1-gru`, `ok-rnn`, `u1-convrnn`, `rnn`, `gru`.
 
     The baselines are Keras' own layers as in 001 eqs. 56-57 (`GRU` with
-    `reset_after=True` and a ReLU candidate, `SimpleRNN` with tanh or ReLU).
+    `reset_after=True` and a ReLU candidate, `SimpleRNN` with tanh or ReLU);
+    their identity recurrent initialisation puts an identity in every gate
+    block (001 D.2.2), not only the first.
     """
     kwargs.setdefault("name", "core")
+    if arch == "u1-convrnn":
+        if grid is None:
+            raise ValueError("A 'u1-convrnn' core needs the grid side `grid` (001 D.3: 20).")
+        return layers.U1ConvRNN2D(units, grid_shape=(grid, grid), **kwargs)
     if arch == "u1-rnn":
         return layers.U1SimpleRNN(units, **kwargs)
     if arch == "u1-gru":
@@ -32,23 +40,30 @@ def _core(arch, units, k=None, **kwargs):
         if k is None:
             raise ValueError("An 'ok-rnn' core needs the capsule size k.")
         return layers.OkSimpleRNN(units, k, **kwargs)
-    if arch == "rnn":
-        kwargs.setdefault("recurrent_initializer", "identity")
-        return keras.layers.SimpleRNN(units, **kwargs)
-    if arch == "gru":
+    if arch in ("rnn", "gru"):
+        for key, default in (("kernel_initializer", "standard"), ("recurrent_initializer", "identity")):
+            kwargs[key] = initializers.resolve(kwargs.get(key, default), units)
+        if arch == "rnn":
+            return keras.layers.SimpleRNN(units, **kwargs)
         kwargs.setdefault("activation", "relu")
-        kwargs.setdefault("recurrent_initializer", "identity")
         return keras.layers.GRU(units, reset_after=True, **kwargs)
     raise ValueError(f"Unknown architecture {arch!r}; expected one of {ARCHS}.")
 
 
-ARCHS = ("u1-rnn", "u1-gru", "ok-rnn", "rnn", "gru")
+ARCHS = ("u1-rnn", "u1-gru", "ok-rnn", "u1-convrnn", "rnn", "gru")
 
 
-def copy_model(arch, units, k=None, name=None, **core_kwargs):
-    """Copy task (001 D.2.4): one-hot `(batch, time, 10)` -> logits `(batch, time, 10)`."""
+def copy_model(arch, units, k=None, grid=None, name=None, **core_kwargs):
+    """Copy task (001 D.2.4): one-hot `(batch, time, 10)` -> logits `(batch, time, 10)`.
+
+    `arch="u1-convrnn"` is the 2D convolutional U(1) RNN of 001 D.3 (`units`
+    complex channels on a `grid x grid` lattice); its grid states are flattened
+    per step before the linear readout.
+    """
     inputs = keras.Input((None, copy.CHANNELS), name="tokens")
-    hidden = _core(arch, units, k, return_sequences=True, **core_kwargs)(inputs)
+    hidden = _core(arch, units, k, grid, return_sequences=True, **core_kwargs)(inputs)
+    if arch == "u1-convrnn":
+        hidden = keras.layers.Reshape((-1, grid * grid * 2 * units), name="flatten")(hidden)
     logits = keras.layers.Dense(copy.CHANNELS, name="head")(hidden)
     return keras.Model(inputs, logits, name=name or f"{arch}-copy")
 
@@ -60,6 +75,60 @@ def psmnist_model(arch, units, k=None, permutation_seed=0, name=None, **core_kwa
     hidden = _core(arch, units, k, **core_kwargs)(sequence)
     logits = keras.layers.Dense(10, name="head")(hidden)
     return keras.Model(inputs, logits, name=name or f"{arch}-psmnist")
+
+
+MLP_GROUPS = ("u1", "ok", "generic")
+
+
+def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name=None):
+    """The deep MLP of 001 §2 (eqs. 4-5) on flattened images `(batch, 784)` -> logits `(batch, 10)`.
+
+    A generic read-in `embed` (784 -> units*k), then `core`: `depth` layers
+    `z^{l+1} = W^l phi(z^l)` with phi the radial activation on k-capsules and W
+    complex (`group="u1"`, k=2), `w (x) I_k` (`group="ok"`) or an unconstrained
+    real matrix (`group="generic"`, the baseline of Figs. 3, 11), all drawn from
+    `SigmaW(sigma_w)` so that the transition sits at `sigma_w = 1` (eq. 35);
+    then phi and a generic readout `head`.
+    """
+    if group not in MLP_GROUPS:
+        raise ValueError(f"Unknown MLP group {group!r}; expected one of {MLP_GROUPS}.")
+    if group == "u1" and k != 2:
+        raise ValueError(f"A U(1) MLP has complex capsules, k=2; got k={k}.")
+    if not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"depth must be a positive integer; got {depth!r}.")
+
+    def linear(i):
+        init = initializers.SigmaW(sigma_w)
+        if group == "u1":
+            return layers.U1Dense(units, kernel_initializer=init, name=f"linear_{i}")
+        if group == "ok":
+            return layers.OkDense(units, k, kernel_initializer=init, name=f"linear_{i}")
+        return keras.layers.Dense(units * k, use_bias=False, kernel_initializer=init, name=f"linear_{i}")
+
+    core = keras.Sequential(name="core")
+    core.add(keras.Input((units * k,)))
+    for i in range(depth):
+        core.add(layers.RadialActivation(k, activation, name=f"phi_{i}"))
+        core.add(linear(i))
+    inputs = keras.Input((images.PIXELS,), name="pixels")
+    z = keras.layers.Dense(units * k, name="embed")(inputs)
+    features = layers.RadialActivation(k, activation, name="phi_out")(core(z))
+    logits = keras.layers.Dense(10, name="head")(features)
+    return keras.Model(inputs, logits, name=name or f"{group}-mlp")
+
+
+def kuramoto_model(size=None, channels=16, symmetry_breaking=False, name=None, **core_kwargs):
+    """The shapes network of 000 A.1: pixels `(batch, L, L, 1)` (+-0.5) -> pixels `(batch, L, L, 1)`.
+
+    `embed` = pointwise `Dense(channels)` **without bias** (so black <-> white is
+    x -> -x), `core` = `KuramotoConv2D` (defaults kernel 5, gamma 0.25, T=30),
+    `head` = pointwise `Dense(1)` with bias. `size=None` accepts any lattice size.
+    """
+    inputs = keras.Input((size, size, 1), name="pixels")
+    x = keras.layers.Dense(channels, use_bias=False, name="embed")(inputs)
+    x = layers.KuramotoConv2D(symmetry_breaking=symmetry_breaking, name="core", **core_kwargs)(x)
+    outputs = keras.layers.Dense(1, name="head")(x)
+    return keras.Model(inputs, outputs, name=name or ("kuramoto" if symmetry_breaking else "z2-kuramoto"))
 
 
 def replace_head(model, num_classes):

@@ -22,8 +22,12 @@ CITATIONS = {
 TASKS = {
     "copy": ("sequence-modeling", "synthetic-copy-task", "Variable-delay copy task (001 D.2.4)"),
     "psmnist": ("image-classification", "mnist", "Permuted sequential MNIST (001 D.2.4)"),
+    "mnist": ("image-classification", "mnist", "MNIST, flattened images (001 §2, D.1)"),
+    "fashion_mnist": ("image-classification", "fashion_mnist", "Fashion-MNIST, flattened images (001 §2, D.1)"),
+    "shapes": ("image-to-image", "synthetic-shapes", "Shapes transmogrification (000 §2.2, A.1)"),
 }
-METRIC_TYPES = {"test_accuracy": "accuracy", "test_cross_entropy": "cross_entropy"}
+METRIC_TYPES = {"test_accuracy": "accuracy", "test_cross_entropy": "cross_entropy", "test_rmse": "rmse"}
+LOWER_IS_BETTER = ("cross_entropy", "rmse")
 
 
 def _format(value, metric):
@@ -43,7 +47,7 @@ def _verdict(metrics, paper):
     if metric not in metrics:
         return f"The paper's {metric} was not measured for this checkpoint."
     value = metrics[metric]
-    lower_is_better = "cross_entropy" in metric
+    lower_is_better = any(part in metric for part in LOWER_IS_BETTER)
     meets = value <= target if lower_is_better else value >= target
     if meets:
         return f"**Meets the paper's target** ({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']})."

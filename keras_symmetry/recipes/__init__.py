@@ -1,0 +1,107 @@
+"""Training recipes for every model family of both papers, and the zoo entries they train.
+
+```text
+keras-symmetry train u1-rnn-copy                    # a zoo entry, with its recorded arguments
+keras-symmetry train copy --arch u1-gru --units 64  # a recipe with your own arguments
+keras-symmetry train u1-gru-psmnist --smoke         # tiny sizes, a few steps: checks the whole path
+```
+
+`RECIPES` maps recipe names to `Recipe`s; `ENTRIES` maps zoo names to the
+recipe and arguments that train them, with the paper's number to reach.
+"""
+
+import difflib
+
+from keras_symmetry.recipes import copy, mlp, psmnist, shapes
+from keras_symmetry.recipes.base import COMMON, Entry, Option, Recipe, Setup
+
+RECIPES = {recipe.name: recipe for recipe in (copy.RECIPE, psmnist.RECIPE, mlp.RECIPE, shapes.RECIPE)}
+
+
+def _copy_paper(value, model):
+    return {"metric": "test_cross_entropy", "value": value, "source": f"001 Table 2, {model}"}
+
+
+def _psmnist_paper(value, model):
+    return {"metric": "test_accuracy", "value": value, "source": f"001 Table 3, {model}"}
+
+
+ENTRIES = {
+    "u1-rnn-copy": Entry(
+        "copy", {"arch": "u1-rnn", "units": 32, "t_max": 25, "input_init": "low_variance", "pin_blank": True},
+        "U(1)-equivariant RNN, N=32 complex capsules, on the variable-delay copy task (T_max=25).",
+        _copy_paper(7.26e-4, "U(1) RNN N=32"),
+    ),
+    "rnn-copy": Entry(
+        "copy", {"arch": "rnn", "units": 64, "t_max": 25, "input_init": "standard", "activation": "tanh",
+                 "learning_rate": 1e-4},
+        "Baseline Elman RNN, 64 units, on the variable-delay copy task (T_max=25).",
+        _copy_paper(2.08e-3, "RNN N=64"),
+    ),
+    "u1-gru-copy": Entry(
+        "copy", {"arch": "u1-gru", "units": 32, "t_max": 100, "recurrent_init": "standard", "input_init": "low_variance",
+                 "pin_blank": True},
+        "U(1)-equivariant GRU, N=32 complex capsules, on the variable-delay copy task (T_max=100).",
+        _copy_paper(3.14e-4, "U(1) GRU N=32"),
+    ),
+    "gru-copy": Entry(
+        "copy", {"arch": "gru", "units": 32, "t_max": 100, "input_init": "standard", "activation": "relu"},
+        "Baseline GRU, 32 units, on the variable-delay copy task (T_max=100).",
+        _copy_paper(2.11e-3, "GRU N=32"),
+    ),
+    "u1-mlp-mnist": Entry(
+        "mlp", {"group": "u1", "units": 64, "k": 2},
+        "100-layer U(1)-equivariant MLP (64 complex features) on MNIST, 5 epochs.",
+    ),
+    "o4-mlp-mnist": Entry(
+        "mlp", {"group": "ok", "units": 32, "k": 4},
+        "100-layer O(4)-equivariant MLP (32 capsules of 4, Nk=128) on MNIST, 5 epochs.",
+    ),
+    "mlp-mnist": Entry(
+        "mlp", {"group": "generic", "units": 64, "k": 2},
+        "100-layer generic MLP (128 real units, radial tanh) on MNIST, 5 epochs: the baseline of 001 Fig. 11.",
+    ),
+    "z2-kuramoto-shapes": Entry(
+        "shapes", {"symmetry_breaking": False},
+        "Z2-equivariant Kuramoto network (N=16, kernel 5, T=30) on the 64x64 shapes task.",
+    ),
+    "kuramoto-shapes": Entry(
+        "shapes", {"symmetry_breaking": True},
+        "The symmetry-broken Kuramoto twin (constant bias c, 000 eq. 8) on the 64x64 shapes task.",
+    ),
+    "u1-gru-psmnist": Entry(
+        "psmnist", {"arch": "u1-gru", "units": 64, "input_init": "low_variance"},
+        "U(1)-equivariant GRU, N=64 complex capsules, on permuted sequential MNIST.",
+        _psmnist_paper(0.9351, "U(1) GRU N=64"),
+    ),
+    "gru-psmnist": Entry(
+        "psmnist", {"arch": "gru", "units": 64, "input_init": "standard", "activation": "relu"},
+        "Baseline GRU, 64 units, on permuted sequential MNIST.",
+        _psmnist_paper(0.9135, "GRU N=64"),
+    ),
+    "o8-rnn-psmnist": Entry(
+        "psmnist", {"arch": "ok-rnn", "units": 128, "k": 8, "input_init": "low_variance", "learning_rate": 1e-4},
+        "O(8)-equivariant RNN, N=128 capsules of 8, on permuted sequential MNIST.",
+        _psmnist_paper(0.8898, "O(k) RNN N=128, k=8"),
+    ),
+    "u1-convrnn-copy": Entry(
+        "copy", {"arch": "u1-convrnn", "units": 16, "grid": 20, "fixed_delay": 100, "recurrent_init": "standard",
+                 "input_init": "low_variance", "pin_blank": True},
+        "2D convolutional U(1) RNN (16 complex channels on a 20x20 grid) on the copy task with fixed delay 100.",
+    ),
+}
+
+
+def get(name):
+    """`(recipe, entry)` for a zoo entry name, or `(recipe, None)` for a recipe name."""
+    if name in ENTRIES:
+        return RECIPES[ENTRIES[name].recipe], ENTRIES[name]
+    if name in RECIPES:
+        return RECIPES[name], None
+    known = [*ENTRIES, *RECIPES]
+    close = difflib.get_close_matches(name, known, n=4, cutoff=0.4)
+    hint = f" Closest: {', '.join(close)}." if close else ""
+    raise ValueError(f"Unknown recipe or zoo entry {name!r}.{hint} Known: {', '.join(known)}.")
+
+
+__all__ = ["COMMON", "ENTRIES", "Entry", "Option", "RECIPES", "Recipe", "Setup", "get"]

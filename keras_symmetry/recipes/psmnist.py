@@ -1,0 +1,47 @@
+"""Permuted sequential MNIST recipe (001 D.2, Tables 1 and 3).
+
+120 epochs of batch 128, Adam, gradient clipping 1.0, the learning rate divided
+by 10 after 100 epochs (001 D.2.5); validation on 3,000 training images held
+out at random; the test metric is the accuracy on the 10,000 test images.
+"""
+
+import keras
+
+from keras_symmetry import models
+from keras_symmetry.recipes import rnn
+from keras_symmetry.recipes.base import Option, Recipe, Setup, positive_int
+from keras_symmetry.tasks import images, pipeline, psmnist
+
+
+def setup(args, data_path=None):
+    model = models.psmnist_model(
+        args["arch"], args["units"], k=args["k"], permutation_seed=args["permutation_seed"], **rnn.core_kwargs(args)
+    )
+    sets = images.splits("mnist", data_path, val_size=psmnist.VALIDATION_SIZE)
+    limit = args["train_examples"]
+
+    def square(x):
+        return x.reshape(-1, 28, 28)
+
+    (x, y), (xv, yv) = sets["train"], sets["val"]
+    train = pipeline.ArrayDataset(square(x[:limit]), y[:limit], batch_size=args["batch_size"], seed=args["seed"])
+    val = pipeline.ArrayDataset(square(xv[:limit]), yv[:limit], batch_size=500, shuffle=False)
+    task = {"name": "psmnist", "test_limit": args["test_limit"]}
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return Setup(model, train, val, task, loss, [keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+
+
+RECIPE = Recipe(
+    name="psmnist",
+    summary="permuted sequential MNIST with a U(1) GRU, an O(k) RNN or a Keras baseline",
+    paper="001 D.2.4-D.2.5, Tables 1 and 3",
+    options=(
+        *rnn.core_options(64),
+        Option("permutation_seed", 0, "seed of the fixed pixel permutation (saved in the model)", int),
+        Option("train_examples", None, "train on only the first n training images (quick runs)", positive_int),
+        Option("test_limit", None, "score only the first n test images (quick runs)", positive_int),
+    ),
+    defaults={"epochs": 120, "batch_size": 128, "learning_rate": 1e-3, "clipnorm": 1.0, "lr_decay_epoch": 100},
+    smoke={"units": 2, "k": lambda a: a["k"] and 2, "train_examples": 32, "test_limit": 50, "epochs": 2, "batch_size": 16},
+    setup=setup,
+)

@@ -1,0 +1,138 @@
+"""A training run's folder: atomic checkpoints that make a killed run resume exactly, and its logs.
+
+```text
+runs/u1-rnn-copy/
+    state.json                 arguments, last finished epoch, metric history   (the commit point)
+    epoch-00012.weights.h5     weights and optimizer state after that epoch
+    log.csv, log.json          every metric of every epoch (log.json adds the test metrics)
+    curves.png                 learning curves, written at the end
+```
+
+Every file is written to a hidden partial file and renamed into place, the
+weights before `state.json`, so a run killed at any moment (SIGKILL included)
+leaves the previous complete checkpoint. Training batches are a pure function
+of (seed, epoch, index), so a resumed run replays exactly what the
+uninterrupted run would have done.
+"""
+
+import csv
+import io
+import json
+import os
+import pathlib
+
+import keras
+
+STATE = "state.json"
+PARTIAL = ".partial-"
+FILES = ("state.json", "log.csv", "log.json", "curves.png")
+
+
+def write_atomic(path, data):
+    """Write `data` (str or bytes) to `path` through a renamed partial file."""
+    path = pathlib.Path(path)
+    tmp = path.with_name(PARTIAL + path.name)
+    with open(tmp, "wb") as handle:
+        handle.write(data.encode() if isinstance(data, str) else data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _plain(value):
+    """JSON-normalised arguments (tuples become lists), so recorded and given arguments compare equal."""
+    return json.loads(json.dumps(value))
+
+
+class RunState:
+    """The resumable state of a run in `folder`.
+
+    Args:
+        folder: the run folder (created if missing).
+        args: the run's training arguments; a folder holding a run with other
+            arguments (apart from `epochs`, which may grow to train longer) is
+            refused rather than mixed.
+        restart: discard whatever run the folder holds.
+    """
+
+    def __init__(self, folder, args, restart=False):
+        self.folder = pathlib.Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for path in self.folder.iterdir():
+            if path.name.startswith(PARTIAL) or (restart and (path.name in FILES or path.name.endswith(".weights.h5"))):
+                path.unlink()
+        self.args = _plain(args)
+        state = json.loads((self.folder / STATE).read_text()) if (self.folder / STATE).is_file() else None
+        if state is None:
+            self.epoch, self.history, self.seconds, self.weights = 0, [], 0.0, None
+            return
+        changed = sorted(
+            key for key in set(state["args"]) | set(self.args)
+            if key != "epochs" and state["args"].get(key) != self.args.get(key)
+        )
+        if changed:
+            detail = ", ".join(f"{key}: {state['args'].get(key)!r} -> {self.args.get(key)!r}" for key in changed)
+            raise ValueError(
+                f"{self.folder} holds a run with other arguments ({detail}). Resume with the same arguments, "
+                "choose another --out, or pass --restart to discard it."
+            )
+        self.epoch, self.history, self.seconds = state["epoch"], state["history"], state["seconds"]
+        self.weights = self.folder / state["weights"]
+        if not self.weights.is_file():
+            raise FileNotFoundError(f"{self.folder / STATE} names {self.weights.name}, which is missing.")
+
+    def restore(self, model):
+        """Load the last checkpoint's weights and optimizer state into the compiled `model`."""
+        if self.weights is None:
+            return
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(self.weights)
+
+    def save(self, model, epoch, row, seconds):
+        """Record a finished epoch: weights, then the state naming them, then the logs."""
+        name = f"epoch-{epoch:05d}.weights.h5"
+        tmp = self.folder / f"{PARTIAL}{name}"
+        model.save_weights(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.folder / name)
+        self.epoch, self.seconds, self.weights = epoch, seconds, self.folder / name
+        self.history.append(row)
+        state = {"args": self.args, "epoch": epoch, "seconds": seconds, "weights": name, "history": self.history}
+        write_atomic(self.folder / STATE, json.dumps(state, indent=1))
+        for old in self.folder.glob("epoch-*.weights.h5"):
+            if old.name != name:
+                old.unlink()
+        self.write_logs()
+
+    def write_logs(self, test=None):
+        """`log.csv` (one row per epoch) and `log.json` (arguments, history and, at the end, test metrics)."""
+        columns = list(dict.fromkeys(key for row in self.history for key in row))
+        text = io.StringIO()
+        writer = csv.DictWriter(text, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.history)
+        write_atomic(self.folder / "log.csv", text.getvalue())
+        log = {"args": self.args, "history": self.history, **({"test": test} if test else {})}
+        write_atomic(self.folder / "log.json", json.dumps(log, indent=1))
+
+
+class Checkpointer(keras.callbacks.Callback):
+    """Saves a `RunState` checkpoint and log row at the end of every epoch."""
+
+    def __init__(self, state, clock):
+        super().__init__()
+        self.state = state
+        self.clock = clock
+
+    def on_epoch_end(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        row = {
+            "epoch": epoch + 1,
+            "step": int(keras.ops.convert_to_numpy(optimizer.iterations)),
+            "learning_rate": float(keras.ops.convert_to_numpy(optimizer.learning_rate)),
+            **{key: float(value) for key, value in (logs or {}).items() if key != "learning_rate"},
+        }
+        seconds = self.state.seconds + self.clock()
+        row["seconds"] = round(seconds, 3)
+        self.state.save(self.model, epoch + 1, row, seconds)

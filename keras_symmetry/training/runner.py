@@ -1,0 +1,231 @@
+"""Run a recipe: resumable training with progress, logs and curves, then a zoo preset with measured metrics.
+
+```python
+import keras_symmetry as ks
+result = ks.training.train("u1-rnn-copy", epochs=20, out="runs/u1-rnn-copy")
+result.metrics        # measured by ks.evaluate on the task's test data
+```
+The command line is `keras-symmetry train NAME [options]` (`--help` lists them).
+"""
+
+import argparse
+import dataclasses
+import json
+import os
+import pathlib
+import time
+
+import keras
+
+from keras_symmetry import hub, recipes
+from keras_symmetry.training import curves, distribution
+from keras_symmetry.training.checkpoint import Checkpointer, RunState
+
+CONTROL = {
+    "smoke": False, "out": None, "restart": False, "data": None, "data_parallel": False, "coordinator_address": None,
+    "num_processes": None, "process_id": None, "export": None, "to_zoo": False, "no_export": False, "preset_name": None,
+    "verbose": "auto",
+}
+"""Options that steer a run without changing what it trains (not part of the recorded arguments)."""
+
+
+@dataclasses.dataclass
+class Result:
+    """What a finished run hands back: the model, its test metrics, the run folder and the preset folder."""
+
+    model: object
+    metrics: dict
+    folder: pathlib.Path
+    preset: pathlib.Path = None
+
+
+def options(recipe):
+    """Every training option of `recipe`: the common ones, then the family's own."""
+    return (*recipes.COMMON, *recipe.options)
+
+
+def defaults(name):
+    """The arguments `name` trains with when none are given.
+
+    Common defaults < the recipe's < the zoo entry's < the arguments recorded
+    in the zoo preset of that name, if one was trained by a recipe.
+    """
+    recipe, entry = recipes.get(name)
+    args = {opt.name: opt.default for opt in options(recipe)}
+    args.update({key: value for key, value in recipe.defaults.items()})
+    if entry is not None:
+        args.update(entry.args)
+        if name in hub.registry.read():
+            folder = hub.registry.preset_dir(name)
+            if (folder / hub.preset.METADATA).is_file():
+                recorded = (hub.preset.read_metadata(folder).get("recipe") or {}).get("args") or {}
+                args.update({key: value for key, value in recorded.items() if key in args})
+    return args
+
+
+def resolve(name, given, smoke=False):
+    """`(args, command)`: the full training arguments and the command line that reproduces them."""
+    recipe, _ = recipes.get(name)
+    args = defaults(name)
+    unknown = sorted(set(given) - set(args))
+    if unknown:
+        raise ValueError(f"Unknown option(s) for {name!r}: {', '.join(unknown)}. Known: {', '.join(sorted(args))}.")
+    explicit = {key: value for key, value in given.items() if value != args[key]}
+    if smoke:
+        base = {**args, **explicit}
+        args.update({key: value(base) if callable(value) else value for key, value in recipe.smoke.items()})
+    args.update(explicit)
+    missing = [opt.flag for opt in options(recipe) if args[opt.name] is None and opt.name in ("arch", "group")]
+    if missing:
+        raise ValueError(f"Recipe {name!r} needs {', '.join(missing)}.")
+    flags = {opt.name: opt for opt in options(recipe)}
+    command = " ".join(["keras-symmetry train", name, *(_flag(flags[key], value) for key, value in explicit.items())])
+    return args, command + (" --smoke" if smoke else "")
+
+
+def _flag(option, value):
+    if isinstance(option.default, bool) or isinstance(value, bool):
+        return option.flag if value else "--no-" + option.flag[2:]
+    return f"{option.flag} {value}"
+
+
+def _optimizer(args, steps_per_epoch):
+    """Adam with optional clipping and the step schedule of 001 D.2.5 (learning rate / 10 after `lr_decay_epoch`)."""
+    rate = args["learning_rate"]
+    if args["lr_decay_epoch"]:
+        rate = keras.optimizers.schedules.PiecewiseConstantDecay([args["lr_decay_epoch"] * steps_per_epoch], [rate, rate / 10])
+    return keras.optimizers.Adam(rate, clipnorm=args["clipnorm"] or None)
+
+
+def train(name, /, **given):
+    """Train the zoo entry or recipe `name`, resuming its run folder if it holds one; returns a `Result`.
+
+    Keyword arguments are the recipe's options (see `keras-symmetry train NAME
+    --help`) and the run options: `smoke`, `out` (default `runs/NAME`),
+    `restart`, `data` (path of mnist.npz), `data_parallel` (+
+    `coordinator_address`, `num_processes`, `process_id`), `export` (preset
+    folder, default `OUT/preset`), `to_zoo` (export into the zoo and register),
+    `no_export`, `preset_name`, `verbose`.
+    """
+    control = {**CONTROL, **{key: given.pop(key) for key in list(given) if key in CONTROL}}
+    recipe, entry = recipes.get(name)
+    args, command = resolve(name, given, smoke=control["smoke"])
+    if control["to_zoo"] and entry is None:
+        raise ValueError(f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(recipes.ENTRIES)}.")
+    keras.utils.set_random_seed(args["seed"])
+    devices = None
+    if control["data_parallel"]:
+        devices = distribution.data_parallel(
+            args["batch_size"], control["coordinator_address"], control["num_processes"], control["process_id"]
+        )
+    folder = pathlib.Path(control["out"] or pathlib.Path("runs") / name)
+    state = RunState(folder, args, restart=control["restart"])
+    setup = recipe.setup(args, control["data"])
+    model = setup.model
+    model.compile(optimizer=_optimizer(args, len(setup.train)), loss=setup.loss, metrics=setup.metrics)
+    state.restore(model)
+    setup.train.epoch = state.epoch
+    where = f"{len(devices)} devices, DataParallel" if devices else "one device"
+    print(f"{name}: recipe {recipe.name!r} ({recipe.paper}); backend {keras.backend.backend()}, {where}; "
+          f"{model.count_params():,} parameters; run folder {folder}")
+    print(("resuming after epoch " + str(state.epoch) if state.epoch else "starting") + f" of {args['epochs']}")
+    if state.epoch < args["epochs"]:
+        start = time.perf_counter()
+        model.fit(
+            setup.train,
+            validation_data=setup.val,
+            epochs=args["epochs"],
+            initial_epoch=state.epoch,
+            validation_freq=args["val_every"],
+            callbacks=[Checkpointer(state, lambda: time.perf_counter() - start)],
+            verbose=control["verbose"],
+        )
+    preset = None
+    if control["no_export"]:
+        from keras_symmetry import evaluate
+
+        metrics = evaluate.evaluate(model, setup.task, data_path=control["data"])
+    else:
+        preset = _export(model, name, entry, recipe, args, command, setup.task, state, control)
+        metrics = hub.verify(preset)["metrics"]
+    state.write_logs(test=metrics)
+    if state.history:
+        curves.plot(state.history, folder / "curves.png", f"{name} ({keras.backend.backend()})", metrics)
+    print(f"test metrics ({setup.task['name']}): " + json.dumps(metrics))
+    print(f"logs: {folder / 'log.csv'}, {folder / 'curves.png'}" + (f"; preset: {preset}" if preset else ""))
+    return Result(model, metrics, folder, preset)
+
+
+def _export(model, name, entry, recipe, args, command, task, state, control):
+    """Write the finished model as a preset (metrics measured by the eval code), in the zoo with `to_zoo`."""
+    preset_name = control["preset_name"] or name
+    if control["to_zoo"]:
+        target = hub.registry.zoo_dir() / preset_name
+    else:
+        target = pathlib.Path(control["export"] or state.folder / "preset")
+    steps = state.history[-1]["step"] if state.history else 0
+    budget = (f"Trained by `{command}`: {state.epoch} epochs, {steps:,} steps, {state.seconds / 3600:.2f} h "
+              f"on {keras.backend.backend()} ({os.cpu_count()} CPU cores visible).")
+    limitations = [budget]
+    if control["smoke"]:
+        limitations.insert(0, "Smoke run: tiny sizes and a few steps to check the recipe, not a trained model.")
+    seeds = {key: args[key] for key in ("seed", "permutation_seed") if key in args}
+    hub.export(
+        model, target, preset_name, task,
+        description=entry.description if entry else f"Trained by the {recipe.name!r} recipe ({recipe.paper}).",
+        recipe={"name": recipe.name, "command": command, "args": args}, seeds=seeds,
+        paper=entry.paper if entry else None, limitations=limitations, data_path=control["data"], overwrite=True,
+    )
+    if control["to_zoo"]:
+        hub.registry.register(target)
+    return target
+
+
+def build_parser(name):
+    """The `keras-symmetry train NAME` parser, its defaults those `NAME` trains with."""
+    recipe, entry = recipes.get(name)
+    args = defaults(name)
+    parser = argparse.ArgumentParser(
+        prog=f"keras-symmetry train {name}",
+        description=(entry.description + " " if entry else "") + f"Recipe {recipe.name!r}: {recipe.summary} ({recipe.paper}).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    family = parser.add_argument_group(f"{recipe.name} options")
+    for opt in recipe.options:
+        _add(family, opt, args[opt.name])
+    training = parser.add_argument_group("training options")
+    for opt in recipes.COMMON:
+        _add(training, opt, args[opt.name])
+    run = parser.add_argument_group("run options")
+    run.add_argument("--smoke", action="store_true", help="tiny sizes and a few steps: checks the whole path in seconds")
+    run.add_argument("--out", default=None, help="run folder with checkpoints and logs, None meaning runs/NAME; "
+                     "rerunning the same command there resumes from the last finished epoch")
+    run.add_argument("--restart", action="store_true", help="discard the run folder's checkpoint and start over")
+    run.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
+    run.add_argument("--data-parallel", action="store_true",
+                     help="shard each batch over all local devices with keras.distribution.DataParallel (JAX backend)")
+    run.add_argument("--coordinator-address", default=None, help="host:port of process 0 of a multi-host run")
+    run.add_argument("--num-processes", type=int, default=None, help="processes of a multi-host run")
+    run.add_argument("--process-id", type=int, default=None, help="this process's index in a multi-host run")
+    run.add_argument("--export", default=None, help="preset folder to write at the end, None meaning OUT/preset")
+    run.add_argument("--to-zoo", action="store_true", help="write the preset into the zoo as NAME and register it")
+    run.add_argument("--no-export", action="store_true", help="only evaluate at the end; write no preset")
+    run.add_argument("--preset-name", default=None, help="name of the preset, None meaning NAME")
+    run.add_argument("--verbose", default="auto", choices=("auto", "0", "1", "2"),
+                     help="Keras fit verbosity: 1 progress bar, 2 one line per epoch")
+    return parser
+
+
+def _add(group, opt, default):
+    if isinstance(opt.default, bool):
+        group.add_argument(opt.flag, default=default, action=argparse.BooleanOptionalAction, help=opt.help)
+        return
+    group.add_argument(opt.flag, default=default, type=opt.type, choices=opt.choices, nargs=opt.nargs, help=opt.help)
+
+
+def main(name, argv):
+    """`keras-symmetry train NAME ARGV...`."""
+    parsed = vars(build_parser(name).parse_args(argv))
+    if parsed["verbose"] != "auto":
+        parsed["verbose"] = int(parsed["verbose"])
+    return train(name, **parsed)
