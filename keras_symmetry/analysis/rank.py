@@ -53,13 +53,12 @@ class EffectiveRankCallback(keras.callbacks.Callback):
         self._seen = 0
 
     def _record(self):
-        layer = self.model.get_layer(self.layer_name)
-        probe = keras.Model(self.model.inputs, layer.output)
-        features = probe(self.inputs)
+        features = self._probe(self.inputs)
         self.steps.append(self._seen)
         self.ranks.append(float(effective_rank(ops.reshape(features, (ops.shape(features)[0], -1)))))
 
     def on_train_begin(self, logs=None):
+        self._probe = keras.Model(self.model.input, self.model.get_layer(self.layer_name).output)
         self._record()
 
     def on_train_batch_end(self, batch, logs=None):
