@@ -148,6 +148,9 @@ def test_effective_rank_callback_records_during_training():
     model.fit(x, x[:, :1], batch_size=4, epochs=1, verbose=0, callbacks=[callback])
     assert callback.steps == [0, 2, 4] and len(callback.ranks) == 3
     assert all(1.0 <= r <= 8.0 for r in callback.ranks)
+    # the last record sees the trained weights (on JAX they live outside the variables during fit)
+    final = keras.Model(model.inputs, model.get_layer("hidden").output)([x[:8]])
+    assert callback.ranks[-1] == pytest.approx(float(rank.effective_rank(final)), rel=1e-5)
 
 
 def test_bulk_rejects_bad_input():

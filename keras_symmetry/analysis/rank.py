@@ -53,13 +53,15 @@ class EffectiveRankCallback(keras.callbacks.Callback):
         self._seen = 0
 
     def _record(self):
+        if hasattr(self.model, "jax_state_sync"):  # JAX keeps the live weights outside the variables during fit
+            self.model.jax_state_sync()
         inputs = list(self.inputs) if isinstance(self.inputs, (list, tuple)) else [self.inputs]
-        features = self._probe(inputs)
+        probe = keras.Model(self.model.inputs, self.model.get_layer(self.layer_name).output)
+        features = probe(inputs)
         self.steps.append(self._seen)
         self.ranks.append(float(effective_rank(ops.reshape(features, (ops.shape(features)[0], -1)))))
 
     def on_train_begin(self, logs=None):
-        self._probe = keras.Model(self.model.inputs, self.model.get_layer(self.layer_name).output)
         self._record()
 
     def on_train_batch_end(self, batch, logs=None):
