@@ -1,0 +1,383 @@
+"""Regenerate the papers' figures with `ks.analysis`: one command per figure.
+
+```
+python recipes/figures.py --list
+python recipes/figures.py 001-fig2 [--small] [--out PATH] [--seed S]
+python recipes/figures.py all --small --out-dir /tmp/figs
+```
+
+Every figure is drawn from freshly initialised networks, except where a trained
+network is the point (000 Figs. 7/10/11 and 9, 001 Figs. 12/13): there the zoo
+checkpoint is loaded with `keras_symmetry.load(name)` when it exists, and
+otherwise a fresh network is used (briefly trained for the criticality figure),
+with a printed note. `--small` shrinks every setting so that a figure takes a
+few seconds (the CI test). See docs/FIGURES.md for what each figure shows.
+"""
+
+import argparse
+import pathlib
+import sys
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import keras  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import ops  # noqa: E402
+
+import keras_symmetry as ks  # noqa: E402
+from keras_symmetry.analysis import bulk, criticality, defects, jacobian, meanfield, rank, vortices  # noqa: E402
+from keras_symmetry.tasks import copy as copy_task  # noqa: E402
+from keras_symmetry.tasks import shapes  # noqa: E402
+
+FIGURES = {}
+
+
+def figure(name, summary):
+    """Register a figure function under `name`."""
+
+    def register(fn):
+        FIGURES[name] = (fn, summary)
+        return fn
+
+    return register
+
+
+def zoo_or_fresh(name, build):
+    """The zoo checkpoint `name` if it loads, else `build()` (with a note)."""
+    try:
+        model = ks.load(name)
+        print(f"[figures] using zoo checkpoint {name!r}")
+        return model, True
+    except Exception as err:  # noqa: BLE001 - any failure to load means: fall back, and say so
+        print(f"[figures] zoo checkpoint {name!r} not available ({type(err).__name__}); using a fresh network")
+        return build(), False
+
+
+def progress(total, name):
+    return keras.utils.Progbar(total, unit_name=name)
+
+
+# --- 001: mean-field theory and the order parameter ---------------------------------------------------------
+
+
+@figure("001-fig2", "order parameter c^l through depth: random U(1) ensembles vs the recursion (001 eq. 35, Fig. 2)")
+def fig_c_depth(small, seed):
+    units, depth, ensemble = (16, 12, 2) if small else (64, 60, 16)
+    sigmas = (0.8, 1.2, 1.5, 2.5)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    bar = progress(len(sigmas), "sigma")
+    for i, sigma in enumerate(sigmas):
+        net = bulk.RandomBulk(units, depth, sigma_w=sigma, ensemble=ensemble, seed=seed + i)
+        z = net(net.random_inputs(32, c0=1.0, seed=seed), return_all=True)
+        c = bulk.order_parameter(net.activation_fn(z), keep=1)
+        theory = meanfield.c_trajectory(1.0, sigma, depth + 1)[1:]
+        (line,) = ax.plot(theory, label=f"theory, $\\sigma_w$={sigma}")
+        ax.plot(c, "o", ms=3, color=line.get_color(), label=f"N={units}, {ensemble} nets")
+        bar.add(1)
+    ax.set(xlabel="layer l", ylabel="$c^l$", title="U(1) bulk at initialisation: $c^l$ through depth")
+    ax.legend(fontsize=7, ncol=2)
+    return fig
+
+
+@figure("001-fig3", "fixed point c*(sigma_w) for U(1) and O(4): theory, small-c law and Monte Carlo (001 eqs. 35-37)")
+def fig_c_star(small, seed):
+    units, depth, ensemble = (8, 10, 1) if small else (64, 100, 8)
+    grid = np.linspace(0.5, 3.0, 200)
+    points = np.linspace(0.6, 3.0, 3 if small else 13)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    bar = progress(2 * len(points), "point")
+    for k, group in ((2, "u1"), (4, "ok")):
+        (line,) = ax.plot(grid, meanfield.c_star(grid, k), label=f"theory k={k}" + (" (U(1))" if k == 2 else " (O(4))"))
+        ax.plot(grid, meanfield.c_star_small(grid, k), "--", color=line.get_color(), lw=0.8,
+                label=f"$3k/(2(k+2))(\\sigma_w^2-1)$, k={k}")
+        measured = []
+        for j, sigma in enumerate(points):
+            net = bulk.RandomBulk(units, depth, k=k, sigma_w=sigma, group=group, ensemble=ensemble, seed=seed + j)
+            z = net(net.random_inputs(16, seed=seed), return_all=True)
+            measured.append(bulk.order_parameter(net.activation_fn(z), k=k, keep=1)[-depth * 3 // 10 :].mean())
+            bar.add(1)
+        ax.plot(points, measured, "o", color=line.get_color(), label=f"N={units}, L={depth}, last 30%")
+    ax.axvline(1.0, color="gray", lw=0.5)
+    ax.set(xlabel="$\\sigma_w$", ylabel="$c^*$", ylim=(-0.02, 1.05), title="Symmetry breaking at $\\sigma_w = 1$")
+    ax.legend(fontsize=7)
+    return fig
+
+
+@figure("001-fig9", "protected Jacobian d^L vs the full Jacobian norm through depth, U(1) vs generic (001 eqs. 7, 54)")
+def fig_jacobian(small, seed):
+    units, depths = (4, [1, 3]) if small else (32, [1, 2, 4, 8, 12, 16, 24, 32, 40])
+    sigmas = (0.8, 1.5, 2.5)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    bar = progress(2 * len(sigmas), "network")
+    for ax, group in zip(axes, ("u1", "generic")):
+        for i, sigma in enumerate(sigmas):
+            net = bulk.RandomBulk(units, max(depths), sigma_w=sigma, group=group, seed=seed + i)
+            z0 = net.random_inputs(8, seed=seed)[None]
+            protected, full, order = [], [], []
+            for depth in depths:
+                def fn(z, depth=depth):
+                    for index in range(depth):
+                        z = net.layer(index, z)
+                    return z
+
+                result = jacobian.protected_jacobian(fn, z0)
+                protected.append(result["d"])
+                order.append(result["output"])
+                full.append(jacobian.jacobian_norm(fn, z0, probes=2, seed=seed))
+            (line,) = ax.semilogy(depths, protected, "-", label=f"protected $d^L$, $\\sigma_w$={sigma}")
+            ax.semilogy(depths, full, ":", color=line.get_color(), label="full Jacobian")
+            ax.semilogy(depths, order, "o", mfc="none", color=line.get_color(), label="$d^L$ of outputs (eq. 54)")
+            bar.add(1)
+        ax.set(xlabel="depth L", title=f"{'U(1)' if group == 'u1' else 'generic'} network, N={units}")
+    axes[0].set_ylabel("$(1/N)\\sum_i |J_i|^2$")
+    axes[0].legend(fontsize=6)
+    return fig
+
+
+@figure("001-fig5", "effective rank exp(H) through depth at init, and during a short training (001 eq. 55, Fig. 5)")
+def fig_rank(small, seed):
+    width, depth, batch = (16, 10, 32) if small else (128, 90, 256)
+    steps = 2 if small else 60
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    cases = (("generic", 2), ("u1", 2), ("ok", 4), ("ok", 8))
+    bar = progress(len(cases), "network")
+    for group, k in cases:
+        net = bulk.RandomBulk(width // k, depth, k=k, sigma_w=1.5, group=group, seed=seed)
+        z = net(net.random_inputs(batch, seed=seed), return_all=True)
+        label = {"generic": "generic", "u1": "U(1)"}.get(group, f"O({k})")
+        axes[0].plot(rank.effective_rank(net.activation_fn(z)[:, 0]), label=label)
+        bar.add(1)
+    axes[0].set(xlabel="layer l", ylabel="exp(H)", yscale="log", title=f"at initialisation, width {width}, $\\sigma_w$=1.5")
+    axes[0].legend(fontsize=8)
+    x, y = _mnist_or_noise(batch * (steps + 1), seed)
+    for group in ("generic", "u1"):
+        model = ks.models.mlp_model(group, 64 if not small else 8, depth=64 if not small else 6, sigma_w=1.5)
+        model.compile(keras.optimizers.Adam(1e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        callback = rank.EffectiveRankCallback("phi_out", x[:batch], every=max(1, steps // 20))
+        model.fit(x, y, batch_size=batch, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[callback])
+        axes[1].plot(callback.steps, callback.ranks, label="generic" if group == "generic" else "U(1)")
+    axes[1].set(xlabel="training step", ylabel="exp(H) of the last hidden layer", title="during training (Adam 1e-3)")
+    axes[1].legend(fontsize=8)
+    return fig
+
+
+def _mnist_or_noise(count, seed):
+    """MNIST pixels in [0, 1] from ../shared/data/mnist.npz, or Gaussian noise with random labels if absent."""
+    path = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
+    if path.is_file():
+        with np.load(path) as data:
+            return data["x_train"][:count].reshape(count, -1).astype("float32") / 255.0, data["y_train"][:count]
+    print(f"[figures] no MNIST at {path}; training on noise")
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(count, 784)).astype("float32"), rng.integers(0, 10, count)
+
+
+# --- 000: Z2 Kuramoto network, domain walls, criticality ----------------------------------------------------
+
+
+def _kuramoto(symmetry_breaking, steps, seed, trajectory=False):
+    keras.utils.set_random_seed(seed)
+    model = ks.models.kuramoto_model(symmetry_breaking=symmetry_breaking, steps=steps, return_trajectory=trajectory)
+    model.build((None, None, None, 1))
+    return model
+
+
+def _filled_square(size):
+    image = np.full((size, size), shapes.OFF, dtype="float32")
+    lo, hi = size // 4, 3 * size // 4
+    image[lo:hi, lo:hi] = shapes.ON
+    return image
+
+
+@figure("000-fig1", "outputs vs T at initialisation, symmetry-broken (eq. 8) vs Z2-symmetric (eq. 4) (000 Fig. 1)")
+def fig_outputs_vs_t(small, seed):
+    size, times = (16, (1, 3)) if small else (64, (5, 7, 15, 20))
+    image, _, _ = shapes.make_pair(np.random.default_rng(seed), size)
+    fig, axes = plt.subplots(2, len(times) + 1, figsize=(2.2 * (len(times) + 1), 4.6))
+    for row, broken in enumerate((True, False)):
+        model = _kuramoto(broken, max(times), seed, trajectory=True)
+        outputs = ops.convert_to_numpy(model(image[None, ..., None]))[0, ..., 0]  # (T+1, L, L)
+        axes[row, 0].imshow(image, cmap="gray")
+        axes[row, 0].set_title("input" if row == 0 else "")
+        for col, t in enumerate(times, start=1):
+            out = outputs[t]
+            corr = np.corrcoef(out.ravel(), image.ravel())[0, 1]
+            axes[row, col].imshow(out, cmap="gray")
+            axes[row, col].set_title(f"T={t}, corr {corr:+.2f}", fontsize=8)
+        axes[row, 0].set_ylabel("broken, eq. 8" if broken else "Z2, eq. 4")
+    for ax in axes.ravel():
+        ax.set_xticks([]), ax.set_yticks([])
+    fig.suptitle("Random networks at initialisation: information survives only with the Z2 symmetry")
+    return fig
+
+
+@figure("000-fig5", "domain walls at init: energy density, detected walls and an oscillator slice (000 Figs. 5, 9)")
+def fig_walls(small, seed):
+    size, steps = (16, 4) if small else (64, 20)
+    model, trained = zoo_or_fresh("z2-kuramoto-shapes", lambda: _kuramoto(False, steps, seed))
+    core = model.get_layer("core")
+    image = _filled_square(size)
+    x = model.get_layer("embed")(image[None, ..., None])
+    state = core(x)
+    field = ops.convert_to_numpy(state)[0]
+    density = ops.convert_to_numpy(core.energy_density(state))[0]
+    wall = defects.domain_walls(field)
+    labels, overlap = defects.domains(field)
+    contrast = defects.wall_energy_contrast(density, wall)
+    row = size // 2
+    component = int(np.argmax(np.abs(defects.order_axis(field))))
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    axes[0].imshow(image, cmap="gray")
+    axes[0].axhline(row, color="red")
+    axes[0].set_title("input")
+    im = axes[1].imshow(density, cmap="magma")
+    axes[1].contour(wall, levels=[0.5], colors="cyan", linewidths=0.8)
+    fig.colorbar(im, ax=axes[1], fraction=0.046)
+    axes[1].set_title(f"energy density at T={core.steps} (walls in cyan)\non-wall minus off-wall: {contrast:+.3f}")
+    axes[2].plot(field[row, :, component], label=f"$x^{{{component}}}$ along the red line")
+    axes[2].plot(overlap[row], "--", label="$x \\cdot m$ (domain label)")
+    axes[2].axhline(0, color="gray", lw=0.5)
+    axes[2].set(xlabel="column", title="one oscillator component across the walls")
+    axes[2].legend(fontsize=8)
+    for ax in axes[:2]:
+        ax.set_xticks([]), ax.set_yticks([])
+    fig.suptitle(("trained network" if trained else "network at initialisation") + ", Z2-symmetric")
+    return fig
+
+
+@figure("000-fig7", "RMSE vs noise per L, crossing eta_c, best collapse vs Ising alpha=1, broken twin (000 Figs. 7, 10, 11)")
+def fig_criticality(small, seed):
+    sizes = (12, 16) if small else (16, 24, 32, 48)
+    etas = np.linspace(0.0, 0.4, 3 if small else 11)
+    examples, train_steps, steps = (2, 1, 3) if small else (24, 150, 30)
+    fig, axes = plt.subplots(1, 4, figsize=(18, 4))
+    notes = []
+    for broken in (False, True):
+        name = "kuramoto-shapes" if broken else "z2-kuramoto-shapes"
+        model, trained = zoo_or_fresh(name, lambda broken=broken: _briefly_trained(broken, steps, train_steps, seed))
+        notes.append(f"{'broken' if broken else 'Z2'}: {'zoo' if trained else f'{train_steps} training steps'}")
+        mean, stderr = criticality.noise_scan(criticality.noisy_predictor(model), sizes, etas, examples=examples, seed=seed)
+        ax = axes[3] if broken else axes[0]
+        for size, curve, err in zip(sizes, mean, stderr):
+            ax.errorbar(etas, curve, err, marker="o", ms=3, label=f"L={size}")
+        cross = criticality.crossing_point(etas, mean, stderr)
+        if np.isfinite(cross["eta_c"]):
+            ax.axvline(cross["eta_c"], ls="--", color="gray")
+        ax.set(xlabel="$\\eta_0$", ylabel="RMSE of p(x) in [0, 1]",
+               title=f"{'broken twin (Fig. 11)' if broken else 'Z2 (Fig. 7)'}: $\\eta_c$ = {cross['eta_c']:.3f} ± {cross['uncertainty']:.3f}")
+        ax.legend(fontsize=7)
+        if broken:
+            continue
+        eta_c = cross["eta_c"] if np.isfinite(cross["eta_c"]) else None
+        fit = criticality.fit_collapse(sizes, etas, mean, eta_c=eta_c)
+        for ax, alpha, label in ((axes[1], fit["alpha"], "best"), (axes[2], 1.0, "Ising")):
+            x = criticality.scaled_variable(sizes, etas, alpha, fit["eta_c"])
+            quality = criticality.collapse_quality(sizes, etas, mean, alpha, fit["eta_c"])
+            for size, xs, curve in zip(sizes, x, mean):
+                ax.plot(xs, curve, "o-", ms=3, label=f"L={size}")
+            ax.set(xlabel=f"$L^{{\\alpha}}(\\eta_0 - \\eta_c)$, $\\alpha$={alpha:.2f}",
+                   title=f"{label} collapse, quality {quality:.3f}" + (f"\n$\\alpha$ in {fit['alpha_range'][0]:.2f}..{fit['alpha_range'][1]:.2f}" if label == "best" else " (Fig. 10)"))
+            ax.legend(fontsize=7)
+        print(f"[figures] eta_c = {cross['eta_c']:.4f} +- {cross['uncertainty']:.4f}; best alpha = {fit['alpha']:.3f} "
+              f"(quality {fit['quality']:.4f}); Ising alpha=1 quality "
+              f"{criticality.collapse_quality(sizes, etas, mean, 1.0, fit['eta_c']):.4f}")
+    fig.suptitle("Noise destroys the domain walls (" + "; ".join(notes) + ")")
+    return fig
+
+
+def _briefly_trained(broken, steps, train_steps, seed):
+    """A Kuramoto network trained for `train_steps` batches of 16 L=32 shapes pairs (MSE, Adam 1e-3)."""
+    model = _kuramoto(broken, steps, seed)
+    if train_steps:
+        data = shapes.ShapesDataset(16 * train_steps, batch_size=16, size=32, seed=seed)
+        model.compile(keras.optimizers.Adam(1e-3), "mse")
+        model.fit(data, epochs=1, verbose=1)
+    return model
+
+
+# --- 001 D.3: vortices of the convolutional U(1) RNN -------------------------------------------------------------
+
+
+@figure("001-fig12", "vortices of a 2D convolutional U(1) RNN: |z|, phase, winding and counts through time (001 Figs. 12, 13)")
+def fig_vortices(small, seed):
+    grid, filters, delay = (6, 2, 3) if small else (20, 16, 100)
+    keras.utils.set_random_seed(seed)
+    model, trained = zoo_or_fresh("u1-convrnn-copy", lambda: ks.models.copy_model("u1-convrnn", filters, grid=grid))
+    core = model.get_layer("core")
+    grid = core.cell.grid_shape[0]
+    tokens = np.zeros((1, 10 + delay + 11, copy_task.CHANNELS), dtype="float32")
+    rng = np.random.default_rng(seed)
+    tokens[0, np.arange(10), rng.integers(1, 9, 10)] = 1.0
+    tokens[0, 10:10 + delay, 0] = 1.0
+    tokens[0, 10 + delay, 9] = 1.0
+    tokens[0, 11 + delay:, 0] = 1.0
+    states = ops.convert_to_numpy(core(tokens))[0]  # (time, H, W, 2C)
+    times = np.linspace(1, len(states) - 1, 5).astype(int)
+    channels = (0, 1)
+    fig, axes = plt.subplots(3, len(times) + 1, figsize=(2.6 * (len(times) + 1), 7.5))
+    history = vortices.vortex_history(states, channel=channels[0])
+    for col, t in enumerate(times):
+        axes[0, col].imshow(history["magnitude"][t], cmap="viridis")
+        axes[1, col].imshow(history["theta"][t], cmap="twilight", vmin=-np.pi, vmax=np.pi)
+        axes[2, col].imshow(history["winding"][t], cmap="bwr", vmin=-1, vmax=1)
+        axes[0, col].set_title(f"t={t}", fontsize=9)
+    for row, label in enumerate(("|z|", "phase", "winding")):
+        axes[row, 0].set_ylabel(label)
+    for ax in axes[:, :-1].ravel():
+        ax.set_xticks([]), ax.set_yticks([])
+    gs = axes[0, -1].get_gridspec()
+    for ax in axes[:, -1]:
+        ax.remove()
+    counts = fig.add_subplot(gs[:, -1])
+    for channel in channels:
+        h = vortices.vortex_history(states, channel=channel)
+        (line,) = counts.plot(h["vortices"], label=f"ch {channel} vortices")
+        counts.plot(h["antivortices"], "--", color=line.get_color(), label=f"ch {channel} antivortices")
+    counts.axvline(10, color="gray", lw=0.5)
+    counts.axvline(10 + delay, color="gray", lw=0.5)
+    counts.set(xlabel="time step", title="counts (data ends | go)")
+    counts.legend(fontsize=7)
+    fig.suptitle(f"U(1) conv RNN {grid}x{grid}, {core.filters} channels, channel {channels[0]} "
+                 + ("(trained, zoo)" if trained else "(at initialisation)"))
+    return fig
+
+
+# --- command line -------------------------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name", nargs="?", help="figure name, or 'all'")
+    parser.add_argument("--list", action="store_true", help="list the figures and exit")
+    parser.add_argument("--small", action="store_true", help="tiny settings: a few seconds per figure")
+    parser.add_argument("--out", help="output PNG (one figure); default figures/NAME.png")
+    parser.add_argument("--out-dir", default="figures", help="folder for 'all' (and the default --out)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.list or not args.name:
+        for name, (_, summary) in FIGURES.items():
+            print(f"{name:10s} {summary}")
+        return 0
+    names = list(FIGURES) if args.name == "all" else [args.name]
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        parser.error(f"unknown figure {unknown[0]!r}; choose from {', '.join(FIGURES)} or 'all'")
+    if args.out and len(names) > 1:
+        parser.error("--out names one file; use --out-dir with 'all'")
+    for name in names:
+        start = time.time()
+        fig = FIGURES[name][0](args.small, args.seed)
+        out = pathlib.Path(args.out or pathlib.Path(args.out_dir) / f"{name}.png")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.tight_layout()
+        fig.savefig(out, dpi=72 if args.small else 90)
+        plt.close(fig)
+        print(f"[figures] {name}: wrote {out} in {time.time() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
