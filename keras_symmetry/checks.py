@@ -159,12 +159,12 @@ def run_case(case, broken=False, seed=0):
 
 
 def group_of(layer):
-    """The group a core layer is equivariant under, or `None` for a baseline."""
-    if isinstance(layer, (layers.U1SimpleRNN, layers.U1GRU, layers.U1ConvRNN2D)):
+    """The group a core layer is equivariant under, or `None` for a baseline or a symmetry-broken twin."""
+    if isinstance(layer, (layers.U1SimpleRNN, layers.U1GRU, layers.U1ConvRNN2D)) and not layer.cell.use_bias:
         return groups.U1()
-    if isinstance(layer, layers.OkSimpleRNN):
+    if isinstance(layer, layers.OkSimpleRNN) and not layer.cell.use_bias:
         return groups.O(layer.k)
-    if isinstance(layer, layers.KuramotoConv2D):
+    if isinstance(layer, layers.KuramotoConv2D) and not layer.symmetry_breaking:
         return groups.Z2()
     if isinstance(layer, keras.Sequential):  # a deep-MLP core: every linear layer must be equivariant
         linear = [sub for sub in layer.layers if not isinstance(sub, layers.RadialActivation)]

@@ -131,8 +131,12 @@ class Checkpointer(keras.callbacks.Callback):
             "epoch": epoch + 1,
             "step": int(keras.ops.convert_to_numpy(optimizer.iterations)),
             "learning_rate": float(keras.ops.convert_to_numpy(optimizer.learning_rate)),
-            **{key: float(value) for key, value in (logs or {}).items() if key != "learning_rate"},
         }
+        # training metrics, then validation ones, each led by the loss
+        order = lambda key: (key.startswith("val_"), key.removeprefix("val_") != "loss", key)  # noqa: E731
+        for key in sorted((logs or {}), key=order):
+            if key != "learning_rate":
+                row[key] = float(logs[key])
         seconds = self.state.seconds + self.clock()
         row["seconds"] = round(seconds, 3)
         self.state.save(self.model, epoch + 1, row, seconds)

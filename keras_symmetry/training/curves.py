@@ -12,8 +12,10 @@ from keras_symmetry.training.checkpoint import write_atomic  # noqa: E402
 
 def plot(history, path, title, test=None):
     """Write the PNG of `history` (rows of `RunState`) to `path`; `test` metrics go in the caption."""
-    metrics = [key for key in history[0] if key not in ("epoch", "step", "learning_rate", "seconds")
-               and not key.startswith("val_")]
+    metrics = sorted(
+        (key for key in history[0] if key not in ("epoch", "step", "learning_rate", "seconds") and not key.startswith("val_")),
+        key=lambda key: key != "loss",
+    )
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         for key, style, label in ((metric, "-", "training"), (f"val_{metric}", "o-", "validation")):

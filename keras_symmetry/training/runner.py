@@ -136,6 +136,7 @@ def train(name, /, **given):
             validation_data=setup.val,
             epochs=args["epochs"],
             initial_epoch=state.epoch,
+            shuffle=False,  # the datasets shuffle themselves from (seed, epoch): Keras' own shuffle would not resume
             validation_freq=args["val_every"],
             callbacks=[Checkpointer(state, lambda: time.perf_counter() - start)],
             verbose=control["verbose"],

@@ -1,0 +1,220 @@
+"""Recipes and the training runner: smoke runs of every zoo entry, exact resume after SIGKILL, data parallel."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import keras
+import numpy as np
+import pytest
+
+import keras_symmetry as ks
+from keras_symmetry import cli, recipes, training
+from keras_symmetry.hub import registry
+from keras_symmetry.training.checkpoint import RunState
+
+BACKEND = keras.backend.backend()
+REPO = pathlib.Path(__file__).resolve().parents[1]
+jax_only = pytest.mark.skipif(BACKEND != "jax", reason="backend-independent logic; runs once, on jax (u1-rnn-copy and resume run on all three)")
+
+
+def run_quietly(name, out, **kwargs):
+    return training.train(name, smoke=True, out=out, verbose=0, **kwargs)
+
+
+def weights(path):
+    """Every array in a `.weights.h5` file (model and optimizer), by its path in the file."""
+    arrays = {}
+    with h5py.File(path, "r") as handle:
+        handle.visititems(lambda key, item: arrays.__setitem__(key, item[()]) if isinstance(item, h5py.Dataset) else None)
+    return arrays
+
+
+def assert_same_weights(a, b, atol):
+    a, b = weights(a), weights(b)
+    assert a.keys() == b.keys() and len(a) > 4
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], atol=atol, rtol=0, err_msg=key)
+
+
+def final_checkpoint(folder):
+    state = json.loads((folder / "state.json").read_text())
+    return folder / state["weights"], state
+
+
+def check_preset_matches_eval(result, data=None):
+    """The preset loads, and `keras-symmetry eval` recomputes exactly the recorded metrics."""
+    model, metadata = ks.hub.load_preset(result.preset)
+    assert metadata["metrics"] == result.metrics and result.metrics
+    assert metadata["recipe"]["command"].startswith("keras-symmetry train ")
+    argv = ["eval", str(result.preset), "--tolerance", "1e-6"] + (["--data", str(data)] if data else [])
+    assert cli.main(argv) == 0
+    return model, metadata
+
+
+def check_smoke_run(name, folder, mnist_path):
+    """Train `name` in smoke settings and check the preset, the recorded arguments, the logs and the curves."""
+    result = run_quietly(name, folder, data=mnist_path)
+    model, metadata = check_preset_matches_eval(result, mnist_path)
+    recipe, entry = recipes.get(name)
+    assert metadata["recipe"]["name"] == recipe.name
+    for key, value in entry.args.items():
+        smoke = recipe.smoke.get(key)
+        if smoke is None:
+            assert metadata["recipe"]["args"][key] == value, key
+    log = json.loads((folder / "log.json").read_text())
+    assert [row["epoch"] for row in log["history"]] == [1, 2]
+    assert {"loss", "val_loss", "learning_rate", "step"} <= set(log["history"][-1])
+    assert log["test"] == result.metrics
+    assert (folder / "log.csv").read_text().splitlines()[0].startswith("epoch,step,learning_rate,loss")
+    assert (folder / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    equivariant = name.split("-")[0] in ("u1", "o8", "o4", "z2")
+    assert (metadata["equivariance"] is not None) == equivariant
+    if equivariant:
+        assert metadata["equivariance"]["error"] < 1e-4
+    assert "Smoke run" in (result.preset / "README.md").read_text()
+    return result
+
+
+@pytest.mark.parametrize("name", [name for name in recipes.ENTRIES if name != "u1-rnn-copy"])
+@jax_only
+def test_every_entry_trains_end_to_end_in_smoke_settings(name, tmp_path, mnist_path):
+    check_smoke_run(name, tmp_path / "run", mnist_path)
+
+
+def test_one_recipe_on_every_backend(tmp_path, mnist_path):
+    result = check_smoke_run("u1-rnn-copy", tmp_path / "run", mnist_path)
+    assert result.model.get_layer("core").cell.blank_channel == 0
+
+
+@jax_only
+def test_rerun_of_a_finished_run_resumes_without_training_and_longer_runs_continue(tmp_path, capsys):
+    first = run_quietly("gru-copy", tmp_path / "run", no_export=True)
+    again = run_quietly("gru-copy", tmp_path / "run", no_export=True)
+    assert again.metrics == first.metrics
+    assert "resuming after epoch 2 of 2" in capsys.readouterr().out
+    longer = run_quietly("gru-copy", tmp_path / "run", no_export=True, epochs=3)
+    assert [row["epoch"] for row in json.loads((longer.folder / "log.json").read_text())["history"]] == [1, 2, 3]
+
+
+KILL_ARGS = ["u1-rnn-copy", "--smoke", "--epochs", "12", "--steps-per-epoch", "25", "--no-export", "--verbose", "0"]
+
+
+def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
+    """SIGKILL mid-run, rerun the same command: the weights equal an uninterrupted run's."""
+    killed = tmp_path / "killed"
+    env = {**os.environ, "KERAS_BACKEND": BACKEND}
+    command = [sys.executable, "-m", "keras_symmetry.cli", "train", *KILL_ARGS, "--out", str(killed)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    state_file, deadline = killed / "state.json", time.time() + 300
+    while time.time() < deadline and process.poll() is None:
+        if state_file.is_file() and json.loads(state_file.read_text())["epoch"] >= 2:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, process.stdout.read().decode()[-2000:]
+    epoch_at_kill = json.loads(state_file.read_text())["epoch"]
+    assert 2 <= epoch_at_kill < 12
+
+    resumed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"resuming after epoch {epoch_at_kill} of 12" in resumed.stdout
+    assert not list(killed.glob(".partial-*"))
+
+    straight = tmp_path / "straight"
+    training.runner.main(KILL_ARGS[0], [*KILL_ARGS[1:], "--out", str(straight)])
+    (a, state_a), (b, state_b) = final_checkpoint(killed), final_checkpoint(straight)
+    assert state_a["epoch"] == state_b["epoch"] == 12
+    assert_same_weights(a, b, atol=1e-6)
+    losses = lambda state: [row["loss"] for row in state["history"]]  # noqa: E731
+    np.testing.assert_allclose(losses(state_a), losses(state_b), rtol=1e-5)
+
+
+@jax_only
+def test_data_parallel_over_two_devices_matches_one_device(tmp_path):
+    args = ["u1-rnn-copy", "--smoke", "--epochs", "3", "--no-export", "--verbose", "0"]
+    env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    command = [sys.executable, "-m", "keras_symmetry.cli", "train", *args, "--data-parallel", "--out", str(tmp_path / "dp")]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "2 devices, DataParallel" in result.stdout
+    training.runner.main(args[0], [*args[1:], "--out", str(tmp_path / "single")])
+    assert_same_weights(final_checkpoint(tmp_path / "dp")[0], final_checkpoint(tmp_path / "single")[0], atol=1e-5)
+
+
+@pytest.mark.skipif(BACKEND == "jax", reason="keras.distribution supports JAX")
+def test_data_parallel_on_other_backends_says_why_not(tmp_path):
+    with pytest.raises(ValueError, match="JAX backend only"):
+        run_quietly("u1-rnn-copy", tmp_path / "run", data_parallel=True)
+
+
+@jax_only
+def test_a_run_folder_with_other_arguments_is_refused(tmp_path):
+    folder = tmp_path / "run"
+    run_quietly("rnn-copy", folder, no_export=True)
+    with pytest.raises(ValueError, match=r"other arguments \(learning_rate: 0.0001 -> 0.01\).*--restart"):
+        run_quietly("rnn-copy", folder, no_export=True, learning_rate=0.01)
+    restarted = run_quietly("rnn-copy", folder, no_export=True, learning_rate=0.01, restart=True)
+    assert json.loads((restarted.folder / "state.json").read_text())["args"]["learning_rate"] == 0.01
+
+
+def test_leftover_partial_files_are_removed_and_a_missing_checkpoint_is_named(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / ".partial-epoch-00003.weights.h5").write_bytes(b"half")
+    state = RunState(folder, {"seed": 0})
+    assert state.epoch == 0 and not list(folder.glob(".partial-*"))
+    (folder / "state.json").write_text(json.dumps({"args": {"seed": 0}, "epoch": 3, "seconds": 1.0,
+                                                  "weights": "epoch-00003.weights.h5", "history": []}))
+    with pytest.raises(FileNotFoundError, match="epoch-00003.weights.h5"):
+        RunState(folder, {"seed": 0})
+
+
+def test_unknown_names_options_and_bad_combinations_are_named():
+    with pytest.raises(ValueError, match="Closest: u1-gru-psmnist"):
+        recipes.get("u1-gru-psmnst")
+    with pytest.raises(ValueError, match="Unknown option.*unitz"):
+        training.resolve("u1-rnn-copy", {"unitz": 3})
+    with pytest.raises(ValueError, match="needs --arch"):
+        training.resolve("copy", {})
+    with pytest.raises(ValueError, match="pin-blank applies to the equivariant cores"):
+        recipes.get("copy")[0].setup(training.resolve("copy", {"arch": "gru", "pin_blank": True})[0])
+    with pytest.raises(ValueError, match="--to-zoo needs a zoo entry"):
+        training.train("copy", arch="rnn", to_zoo=True)
+
+
+def test_recorded_command_reproduces_the_arguments():
+    args, command = training.resolve("u1-gru-copy", {"units": 8, "pin_blank": False, "t_max": 100})
+    assert command == "keras-symmetry train u1-gru-copy --units 8 --no-pin-blank"
+    parsed = vars(training.build_parser("u1-gru-copy").parse_args(command.split()[3:]))
+    assert training.resolve("u1-gru-copy", {k: v for k, v in parsed.items() if k in args})[0] == args
+
+
+@jax_only
+def test_train_name_uses_the_arguments_recorded_in_the_zoo(tmp_path, monkeypatch):
+    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
+    run_quietly("u1-rnn-copy", tmp_path / "run", to_zoo=True, units=3)
+    assert ks.list_models() == ["u1-rnn-copy"]
+    assert ks.model_info("u1-rnn-copy")["recipe"]["args"]["units"] == 3
+    assert training.defaults("u1-rnn-copy")["units"] == 3
+    assert (tmp_path / "hub_cards" / "u1-rnn-copy" / "README.md").is_file()
+
+
+def test_train_help_lists_entries_and_every_option(capsys):
+    assert cli.main(["train"]) == 0
+    listing = capsys.readouterr().out
+    assert all(name in listing for name in [*recipes.ENTRIES, *recipes.RECIPES])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", "u1-gru-psmnist", "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    recipe = recipes.get("u1-gru-psmnist")[0]
+    for opt in training.runner.options(recipe):
+        assert opt.flag in text
+    assert "--data-parallel" in text and "--smoke" in text and "(default: 100)" in text  # the decay epoch
