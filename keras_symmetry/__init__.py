@@ -9,6 +9,7 @@ g = ks.groups.U1().sample(seed=0)
 
 from keras_symmetry import capsules, groups, initializers, layers, models, tasks, testing
 from keras_symmetry import hub
+from keras_symmetry import recipes, training
 from keras_symmetry.hub import list_models, load, model_info
 
 __version__ = "0.1.0"
@@ -23,7 +24,9 @@ __all__ = [
     "load",
     "model_info",
     "models",
+    "recipes",
     "tasks",
     "testing",
+    "training",
     "__version__",
 ]

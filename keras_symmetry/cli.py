@@ -4,6 +4,7 @@
     keras-symmetry info NAME             everything known about one model (JSON)
     keras-symmetry eval NAME             recompute a model's metrics on its test data, beside the recorded ones
     keras-symmetry train NAME [OPTIONS]  train a zoo entry (or a recipe) resumably and export it as a preset
+    keras-symmetry sweep [OPTIONS]       the deep MLPs' test accuracy against sigma_w (001 Figs. 3, 11)
     keras-symmetry push NAME REPO_ID     publish a preset to the Hugging Face Hub; prints the revision to pin
     keras-symmetry check                 measure every layer's equivariance error on this backend
     keras-symmetry version               print the package, Keras and backend versions
@@ -102,6 +103,16 @@ def train(args):
     return 0
 
 
+def sweep(args):
+    from keras_symmetry.training import sweep as sweeps
+
+    options = {"dataset": args.dataset, "depth": args.depth, "units": args.units}
+    if args.epochs:
+        options["epochs"] = args.epochs
+    sweeps.sweep(args.sigma_w, args.groups, args.seeds, args.out, args.data, args.smoke, **options)
+    return 0
+
+
 def push(args):
     from keras_symmetry import hub
 
@@ -145,6 +156,21 @@ def build_parser():
     p.add_argument("name", nargs="?", default=None, help="zoo entry or recipe name")
     p.add_argument("options", nargs=argparse.REMAINDER, help="the recipe's options")
     p.set_defaults(func=train)
+    p = sub.add_parser("sweep", help="train the deep MLPs over sigma_w and plot test accuracy (001 Figs. 3, 11)",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--sigma-w", type=float, nargs="+", default=[0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0],
+                   help="weight scales to train at (the transition is at 1)")
+    p.add_argument("--groups", nargs="+", default=["u1", "ok", "generic"], choices=["u1", "ok", "generic"],
+                   help="u1 (U(1), k=2), ok (O(4), k=4), generic (baseline, k=2)")
+    p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"], help="001 Fig. 11: mnist; Fig. 3: fashion_mnist")
+    p.add_argument("--units", type=int, default=64, help="capsules per layer (001: 64 features)")
+    p.add_argument("--depth", type=int, default=100, help="hidden layers")
+    p.add_argument("--epochs", type=int, default=None, help="epochs per run (recipe default: 5)")
+    p.add_argument("--seeds", type=int, default=1, help="seeds per point (001: 5)")
+    p.add_argument("--out", default="runs/sigma-w-sweep", help="folder of the runs, sweep.json and sweep.png")
+    p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
+    p.add_argument("--smoke", action="store_true", help="tiny networks and data: checks the whole sweep in seconds")
+    p.set_defaults(func=sweep)
     p = sub.add_parser("push", help="publish a preset to the Hugging Face Hub and pin the revision in the registry")
     p.add_argument("name", help="zoo name or preset folder")
     p.add_argument("repo_id", help="owner/name on the Hub")

@@ -102,7 +102,7 @@ def test_rerun_of_a_finished_run_resumes_without_training_and_longer_runs_contin
     assert [row["epoch"] for row in json.loads((longer.folder / "log.json").read_text())["history"]] == [1, 2, 3]
 
 
-KILL_ARGS = ["u1-rnn-copy", "--smoke", "--epochs", "12", "--steps-per-epoch", "25", "--no-export", "--verbose", "0"]
+KILL_ARGS = ["u1-rnn-copy", "--smoke", "--epochs", "8", "--steps-per-epoch", "10", "--no-export", "--verbose", "0"]
 
 
 def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
@@ -120,17 +120,17 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
     process.wait()
     assert process.returncode == -signal.SIGKILL, process.stdout.read().decode()[-2000:]
     epoch_at_kill = json.loads(state_file.read_text())["epoch"]
-    assert 2 <= epoch_at_kill < 12
+    assert 2 <= epoch_at_kill < 8
 
     resumed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert f"resuming after epoch {epoch_at_kill} of 12" in resumed.stdout
+    assert f"resuming after epoch {epoch_at_kill} of 8" in resumed.stdout
     assert not list(killed.glob(".partial-*"))
 
     straight = tmp_path / "straight"
     training.runner.main(KILL_ARGS[0], [*KILL_ARGS[1:], "--out", str(straight)])
     (a, state_a), (b, state_b) = final_checkpoint(killed), final_checkpoint(straight)
-    assert state_a["epoch"] == state_b["epoch"] == 12
+    assert state_a["epoch"] == state_b["epoch"] == 8
     assert_same_weights(a, b, atol=1e-6)
     losses = lambda state: [row["loss"] for row in state["history"]]  # noqa: E731
     np.testing.assert_allclose(losses(state_a), losses(state_b), rtol=1e-5)
@@ -218,3 +218,17 @@ def test_train_help_lists_entries_and_every_option(capsys):
     for opt in training.runner.options(recipe):
         assert opt.flag in text
     assert "--data-parallel" in text and "--smoke" in text and "(default: 100)" in text  # the decay epoch
+
+
+@jax_only
+def test_sigma_w_sweep_trains_every_point_and_plots(tmp_path, mnist_path):
+    out = tmp_path / "sweep"
+    argv = ["sweep", "--sigma-w", "0.5", "2", "--groups", "u1", "--smoke", "--out", str(out), "--data", str(mnist_path)]
+    assert cli.main(argv) == 0
+    results = json.loads((out / "sweep.json").read_text())
+    assert results["sigma_w"] == [0.5, 2.0]
+    for group in ("u1",):
+        accuracies = [acc for per_seed in results["test_accuracy"][group] for acc in per_seed]
+        assert len(accuracies) == 2 and all(0.0 <= acc <= 1.0 for acc in accuracies)
+    assert (out / "sweep.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(path.name for path in out.iterdir()) == ["sweep.json", "sweep.png", "u1-sw0.5-s0", "u1-sw2.0-s0"]

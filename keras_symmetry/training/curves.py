@@ -1,13 +1,18 @@
-"""The learning-curve figure of a run: loss and metric against epoch, training beside validation."""
+"""Figures of runs: learning curves (loss and metric against epoch, training beside validation), atomic PNG writing."""
 
 import io
 
-import matplotlib
+from keras_symmetry.training.checkpoint import write_atomic
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
-from keras_symmetry.training.checkpoint import write_atomic  # noqa: E402
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend (imported on first use: `import keras_symmetry` stays light)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def plot(history, path, title, test=None):
@@ -16,7 +21,7 @@ def plot(history, path, title, test=None):
         (key for key in history[0] if key not in ("epoch", "step", "learning_rate", "seconds") and not key.startswith("val_")),
         key=lambda key: key != "loss",
     )
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
+    fig, axes = pyplot().subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
     for ax, metric in zip(axes[0], metrics):
         for key, style, label in ((metric, "-", "training"), (f"val_{metric}", "o-", "validation")):
             points = [(row["epoch"], row[key]) for row in history if key in row]
@@ -31,8 +36,13 @@ def plot(history, path, title, test=None):
     caption = ", ".join(f"{key} {value:.4g}" for key, value in sorted((test or {}).items()))
     fig.suptitle(title + (f"\ntest: {caption}" if caption else ""), fontsize=10)
     fig.tight_layout()
+    return save(fig, path)
+
+
+def save(fig, path):
+    """Write a matplotlib figure as PNG atomically (a killed run never leaves half a picture) and close it."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
-    plt.close(fig)
+    pyplot().close(fig)
     write_atomic(path, buffer.getvalue())
     return path
