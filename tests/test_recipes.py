@@ -78,6 +78,8 @@ def check_smoke_run(name, folder, mnist_path):
     if equivariant:
         assert metadata["equivariance"]["error"] < 1e-4
     assert "Smoke run" in (result.preset / "README.md").read_text()
+    with h5py.File(result.preset / "model.weights.h5", "r") as handle:
+        assert "optimizer" not in handle  # a preset holds the model, not the training run's Adam state
     return result
 
 

@@ -100,7 +100,7 @@ def render(metadata):
     ] or [{"metric": "—", "value": "not measured", "paper": "—"}]
     eq = metadata.get("equivariance")
     equivariance_text = (
-        f"max |f(g·h0) − g·f(h0)| = {eq['error']:.2e} over random {eq['group']} elements (zero inputs, random initial state)."
+        f"max |f(g·h0) − g·f(h0)| = {eq['error']:.2e} over random {eq['group']} elements ({eq.get('inputs', 'zero inputs, random initial state')})."
         if eq
         else "not applicable (non-equivariant baseline)."
     )

@@ -125,6 +125,9 @@ def save_preset(model, folder, metadata, card=None, overwrite=False):
         config = keras.saving.serialize_keras_object(model)
         config.pop("compile_config", None)  # a preset is the model, not a training run's optimizer
         (stage / CONFIG).write_text(json.dumps(config, indent=1))
+        if getattr(model, "optimizer", None) is not None:  # save_weights would add the optimizer's state
+            weights, model = model.get_weights(), keras.saving.deserialize_keras_object(config)
+            model.set_weights(weights)
         model.save_weights(stage / WEIGHTS)
         _finish(stage, folder, metadata, card)
     return folder
