@@ -257,8 +257,8 @@ def fig_walls(small, seed):
 @figure("000-fig7", "RMSE vs noise per L, crossing eta_c, best collapse vs Ising alpha=1, broken twin (000 Figs. 7, 10, 11)")
 def fig_criticality(small, seed):
     sizes = (12, 16) if small else (16, 24, 32)
-    etas = np.linspace(0.0, 0.4, 3 if small else 9)
-    examples, train_steps, steps = (2, 1, 3) if small else (16, 60, 30)
+    etas = np.linspace(0.0, 0.4, 3 if small else 7)
+    examples, train_steps, steps = (2, 1, 3) if small else (8, 20, 30)
     fig, axes = plt.subplots(1, 4, figsize=(18, 4))
     notes = []
     for broken in (False, True):
