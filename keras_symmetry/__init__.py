@@ -7,7 +7,7 @@ g = ks.groups.U1().sample(seed=0)
 ```
 """
 
-from keras_symmetry import capsules, groups, initializers, layers, models, tasks, testing
+from keras_symmetry import analysis, capsules, groups, initializers, layers, models, tasks, testing
 from keras_symmetry import hub
 from keras_symmetry import recipes, training
 from keras_symmetry.hub import list_models, load, model_info
@@ -15,6 +15,7 @@ from keras_symmetry.hub import list_models, load, model_info
 __version__ = "0.1.0"
 
 __all__ = [
+    "analysis",
     "capsules",
     "groups",
     "hub",

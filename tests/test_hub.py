@@ -143,7 +143,7 @@ def test_a_failed_write_leaves_nothing_behind(zoo, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(model, "save_weights", broken)
+    monkeypatch.setattr(keras.Model, "save_weights", broken)
     metadata = preset.base_metadata(model, NAME, TASK)
     with pytest.raises(OSError, match="disk full"):
         preset.save_preset(model, folder.parent / "new-preset", metadata)
