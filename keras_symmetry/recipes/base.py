@@ -2,6 +2,10 @@
 
 import dataclasses
 
+import keras
+
+from keras_symmetry.tasks import images, pipeline
+
 
 @dataclasses.dataclass(frozen=True)
 class Option:
@@ -96,3 +100,19 @@ COMMON = (
     Option("val_every", 1, "validate every this many epochs", positive_int),
 )
 """Training options every recipe has; each recipe sets its own defaults for the `None` ones."""
+
+
+def classification():
+    """`(loss, metrics)` of the classification recipes: cross-entropy on logits, accuracy."""
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True), [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+
+
+def image_classification(model, args, task, dataset, data_path, val_size, val_batch_size, image_shape):
+    """The `Setup` of an image classifier: the first `train_examples` training images (all when `None`),
+    reshuffled every epoch from the seed, and as many of the `val_size` held-out images, in order."""
+    sets = images.splits(dataset, data_path, val_size=val_size)
+    limit = args["train_examples"]
+    (x, y), (xv, yv) = sets["train"], sets["val"]
+    train = pipeline.ArrayDataset(x[:limit].reshape(-1, *image_shape), y[:limit], batch_size=args["batch_size"], seed=args["seed"])
+    val = pipeline.ArrayDataset(xv[:limit].reshape(-1, *image_shape), yv[:limit], batch_size=val_batch_size, shuffle=False)
+    return Setup(model, train, val, task, *classification())

@@ -6,11 +6,9 @@ fresh batches from another seed; the test metric is the per-step cross-entropy
 on 100 batches of 50 from seed 10,000, which training never sees.
 """
 
-import keras
-
 from keras_symmetry import models
 from keras_symmetry.recipes import rnn
-from keras_symmetry.recipes.base import Option, Recipe, Setup, positive_int
+from keras_symmetry.recipes.base import Option, Recipe, Setup, classification, positive_int
 from keras_symmetry.tasks import copy
 
 VAL_SEED_OFFSET = 5_000
@@ -25,8 +23,7 @@ def setup(args, data_path=None):
     train = copy.CopyTask(steps_per_epoch=args["steps_per_epoch"], seed=args["seed"], **task_args)
     val = copy.CopyTask(steps_per_epoch=args["val_batches"], seed=args["seed"] + VAL_SEED_OFFSET, reshuffle=False, **task_args)
     task = {"name": "copy", "t_max": args["t_max"], "fixed_delay": args["fixed_delay"], "test_batches": args["test_batches"]}
-    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    return Setup(model, train, val, task, loss, [keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    return Setup(model, train, val, task, *classification())
 
 
 RECIPE = Recipe(

@@ -5,25 +5,17 @@ the phase: the symmetric phase below 1, spontaneously broken above (eq. 35);
 `keras-symmetry sweep` runs the recipe over a list of `sigma_w` (Figs. 3, 11).
 """
 
-import keras
-
 from keras_symmetry import models
-from keras_symmetry.recipes.base import Option, Recipe, Setup, positive_int
-from keras_symmetry.tasks import images, pipeline
+from keras_symmetry.recipes.base import Option, Recipe, image_classification, positive_int
+from keras_symmetry.tasks import images
 
 VALIDATION_SIZE = 5000
 
 
 def setup(args, data_path=None):
     model = models.mlp_model(args["group"], args["units"], depth=args["depth"], sigma_w=args["sigma_w"], k=args["k"])
-    sets = images.splits(args["dataset"], data_path, val_size=VALIDATION_SIZE)
-    limit = args["train_examples"]
-    (x, y), (xv, yv) = sets["train"], sets["val"]
-    train = pipeline.ArrayDataset(x[:limit], y[:limit], batch_size=args["batch_size"], seed=args["seed"])
-    val = pipeline.ArrayDataset(xv[:limit], yv[:limit], batch_size=1000, shuffle=False)
     task = {"name": args["dataset"], "test_limit": args["test_limit"]}
-    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    return Setup(model, train, val, task, loss, [keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    return image_classification(model, args, task, args["dataset"], data_path, VALIDATION_SIZE, 1000, (images.PIXELS,))
 
 
 RECIPE = Recipe(

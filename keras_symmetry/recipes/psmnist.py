@@ -5,30 +5,18 @@ by 10 after 100 epochs (001 D.2.5); validation on 3,000 training images held
 out at random; the test metric is the accuracy on the 10,000 test images.
 """
 
-import keras
-
 from keras_symmetry import models
 from keras_symmetry.recipes import rnn
-from keras_symmetry.recipes.base import Option, Recipe, Setup, positive_int
-from keras_symmetry.tasks import images, pipeline, psmnist
+from keras_symmetry.recipes.base import Option, Recipe, image_classification, positive_int
+from keras_symmetry.tasks import psmnist
 
 
 def setup(args, data_path=None):
     model = models.psmnist_model(
         args["arch"], args["units"], k=args["k"], permutation_seed=args["permutation_seed"], **rnn.core_kwargs(args)
     )
-    sets = images.splits("mnist", data_path, val_size=psmnist.VALIDATION_SIZE)
-    limit = args["train_examples"]
-
-    def square(x):
-        return x.reshape(-1, 28, 28)
-
-    (x, y), (xv, yv) = sets["train"], sets["val"]
-    train = pipeline.ArrayDataset(square(x[:limit]), y[:limit], batch_size=args["batch_size"], seed=args["seed"])
-    val = pipeline.ArrayDataset(square(xv[:limit]), yv[:limit], batch_size=500, shuffle=False)
     task = {"name": "psmnist", "test_limit": args["test_limit"]}
-    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    return Setup(model, train, val, task, loss, [keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
+    return image_classification(model, args, task, "mnist", data_path, psmnist.VALIDATION_SIZE, 500, (28, 28))
 
 
 RECIPE = Recipe(

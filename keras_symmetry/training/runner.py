@@ -52,7 +52,7 @@ def defaults(name):
     """
     recipe, entry = recipes.get(name)
     args = {opt.name: opt.default for opt in options(recipe)}
-    args.update({key: value for key, value in recipe.defaults.items()})
+    args.update(recipe.defaults)
     if entry is not None:
         args.update(entry.args)
         if name in hub.registry.read():
