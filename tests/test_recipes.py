@@ -104,6 +104,34 @@ def test_rerun_of_a_finished_run_resumes_without_training_and_longer_runs_contin
     assert [row["epoch"] for row in json.loads((longer.folder / "log.json").read_text())["history"]] == [1, 2, 3]
 
 
+@jax_only
+def test_logged_seconds_add_up_epoch_times_across_resumed_processes(tmp_path, monkeypatch):
+    """`seconds` sums the epochs' own durations: a resumed run adds to it, nothing is counted twice."""
+    clock = {"now": 0.0}
+    monkeypatch.setattr(training.checkpoint.time, "perf_counter", lambda: clock["now"])
+
+    class Tick(keras.callbacks.Callback):  # every epoch lasts 10 fake seconds; time between epochs is not counted
+        def on_epoch_begin(self, epoch, logs=None):
+            clock["now"] += 1000.0
+
+        def on_train_batch_end(self, batch, logs=None):
+            clock["now"] += 10.0 / 4
+
+    def fit(epochs, initial_epoch):
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        state = RunState(tmp_path, {"epochs": epochs})
+        state.restore(model)
+        data = (np.ones((8, 3)), np.ones((8, 1)))
+        model.fit(*data, batch_size=2, epochs=epochs, initial_epoch=initial_epoch, verbose=0,
+                  callbacks=[Tick(), training.checkpoint.Checkpointer(state)])
+
+    fit(2, 0)
+    fit(3, 2)  # a second process resuming the run
+    history = json.loads((tmp_path / "state.json").read_text())["history"]
+    assert [row["seconds"] for row in history] == [10.0, 20.0, 30.0]
+
+
 KILL_ARGS = ["u1-rnn-copy", "--smoke", "--epochs", "8", "--steps-per-epoch", "10", "--no-export", "--verbose", "0"]
 
 

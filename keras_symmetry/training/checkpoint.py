@@ -20,6 +20,7 @@ import io
 import json
 import os
 import pathlib
+import time
 
 import keras
 
@@ -118,12 +119,19 @@ class RunState:
 
 
 class Checkpointer(keras.callbacks.Callback):
-    """Saves a `RunState` checkpoint and log row at the end of every epoch."""
+    """Saves a `RunState` checkpoint and log row at the end of every epoch.
 
-    def __init__(self, state, clock):
+    `seconds` in the log is the training time summed over epochs (validation
+    included), across every resumed process.
+    """
+
+    def __init__(self, state):
         super().__init__()
         self.state = state
-        self.clock = clock
+        self.started = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         optimizer = self.model.optimizer
@@ -137,6 +145,6 @@ class Checkpointer(keras.callbacks.Callback):
         for key in sorted((logs or {}), key=order):
             if key != "learning_rate":
                 row[key] = float(logs[key])
-        seconds = self.state.seconds + self.clock()
+        seconds = self.state.seconds + time.perf_counter() - self.started
         row["seconds"] = round(seconds, 3)
         self.state.save(self.model, epoch + 1, row, seconds)

@@ -13,7 +13,6 @@ import dataclasses
 import json
 import os
 import pathlib
-import time
 
 import keras
 
@@ -130,7 +129,6 @@ def train(name, /, **given):
           f"{model.count_params():,} parameters; run folder {folder}")
     print(("resuming after epoch " + str(state.epoch) if state.epoch else "starting") + f" of {args['epochs']}")
     if state.epoch < args["epochs"]:
-        start = time.perf_counter()
         model.fit(
             setup.train,
             validation_data=setup.val,
@@ -138,7 +136,7 @@ def train(name, /, **given):
             initial_epoch=state.epoch,
             shuffle=False,  # the datasets shuffle themselves from (seed, epoch): Keras' own shuffle would not resume
             validation_freq=args["val_every"],
-            callbacks=[Checkpointer(state, lambda: time.perf_counter() - start)],
+            callbacks=[Checkpointer(state)],
             verbose=control["verbose"],
         )
     preset = None
