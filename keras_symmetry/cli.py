@@ -69,11 +69,20 @@ def info(args):
 
 
 def eval_(args):
-    from keras_symmetry import evaluate, hub
+    from keras_symmetry import checks, evaluate, hub
 
+    if args.record and str(args.name).startswith(hub.remote.SCHEME):
+        raise SystemExit("--record rewrites a local preset; download it to a folder first (hf:// caches are read-only).")
     folder = hub.resolve(args.name, args.revision)
     model, metadata = hub.load_preset(folder)
     print(f"{metadata['name']} ({folder}), task {metadata['task']}; {_versions()}")
+    probe = evaluate.probe(model, metadata["task"], data_path=args.data)
+    recorded_probe = metadata.get("probe")
+    same_outputs = recorded_probe is not None and evaluate.same_probe(recorded_probe, probe)
+    print(f"outputs on the first {probe['examples']} test inputs: "
+          + ("not recorded" if recorded_probe is None else "same as recorded" if same_outputs else "DIFFERENT"))
+    if args.probe:
+        return 0 if same_outputs else 1
     measured = evaluate.evaluate(model, metadata["task"], data_path=args.data)
     recorded = metadata.get("metrics", {})
     mismatches = 0
@@ -84,7 +93,14 @@ def eval_(args):
         mismatches += not same
         show = lambda v: "—" if v is None else f"{v:.6g}"  # noqa: E731
         print(f"{name:24s} {show(old):>14s} {show(new):>14s}  {'same' if same else 'DIFFERENT'}")
-    return 1 if mismatches else 0
+    if args.record:
+        metadata = {**metadata, "metrics": measured, "probe": probe, "equivariance": checks.core_equivariance(model)}
+        hub.preset.rewrite_card(folder, metadata)
+        if args.name in hub.registry.read():
+            hub.registry.register(folder)
+        print(f"recorded the recomputed metrics and outputs in {folder} (weights untouched)")
+        return 0
+    return 1 if mismatches or (recorded_probe is not None and not same_outputs) else 0
 
 
 def train(args):
@@ -151,6 +167,10 @@ def build_parser():
     p.add_argument("--revision", default=None, help="Hub revision to pin (hf:// and zoo names)")
     p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
     p.add_argument("--tolerance", type=float, default=1e-4, help="relative tolerance for 'same' (default 1e-4)")
+    p.add_argument("--probe", action="store_true",
+                   help="only compare the outputs on the first test inputs with the recorded ones (seconds)")
+    p.add_argument("--record", action="store_true",
+                   help="write the recomputed metrics and outputs into the preset's metadata and card (weights untouched)")
     p.set_defaults(func=eval_)
     p = sub.add_parser("train", add_help=False, help="train a zoo entry or a recipe; NAME --help lists its options")
     p.add_argument("name", nargs="?", default=None, help="zoo entry or recipe name")

@@ -21,6 +21,7 @@ COPY_DEFAULTS = {"fixed_delay": None, "test_seed": 10_000, "test_batches": 100, 
 SHAPES_DEFAULTS = {"size": 64, "max_shapes": None, "filled": False, "test_examples": 1000, "test_seed": 10_000}
 IMAGE_SHAPES = {"psmnist": (28, 28), "mnist": (images.PIXELS,), "fashion_mnist": (images.PIXELS,)}
 TASKS = ("copy", "shapes", *IMAGE_SHAPES)
+PROBE_EXAMPLES, PROBE_VALUES = 2, 64
 
 
 def _log_softmax(logits):
@@ -41,11 +42,21 @@ def _scores(model, batches):
     return nll, correct, count
 
 
-def evaluate(model, task, data_path=None):
-    """`{metric: value}` of `model` on the test data of `task` (a task spec dict)."""
+def _spec(task):
     name = task.get("name")
     if name == "copy":
-        spec = {**COPY_DEFAULTS, **task}
+        return {**COPY_DEFAULTS, **task}
+    if name == "shapes":
+        return {**SHAPES_DEFAULTS, **task}
+    if name in IMAGE_SHAPES:
+        return task
+    raise ValueError(f"No evaluation for task {name!r}; known: {', '.join(TASKS)}.")
+
+
+def test_batches(task, data_path=None):
+    """The `(x, y)` batches of the test data of `task`, always in the same order."""
+    spec = _spec(task)
+    if spec["name"] == "copy":
         test = copy.test_set(
             t_max=spec["t_max"],
             batches=spec["test_batches"],
@@ -53,24 +64,50 @@ def evaluate(model, task, data_path=None):
             seed=spec["test_seed"],
             fixed_delay=spec["fixed_delay"],
         )
-        nll, _, count = _scores(model, (test[i] for i in range(len(test))))
-        return {"test_cross_entropy": nll / count}
-    if name in IMAGE_SHAPES:
-        x, y = images.splits("fashion_mnist" if name == "fashion_mnist" else "mnist", data_path)["test"]
-        limit = task.get("test_limit")
-        x, y = x[:limit].reshape(-1, *IMAGE_SHAPES[name]), y[:limit]
-        nll, correct, count = _scores(model, ((x[i : i + 500], y[i : i + 500]) for i in range(0, len(x), 500)))
-        return {"test_accuracy": correct / count, "test_cross_entropy": nll / count}
-    if name == "shapes":
-        spec = {**SHAPES_DEFAULTS, **task}
+    elif spec["name"] == "shapes":
         test = shapes.ShapesDataset(
             spec["test_examples"], batch_size=32, size=spec["size"], max_shapes=spec["max_shapes"],
             filled=spec["filled"], seed=spec["test_seed"], shuffle=False,
         )
+    else:
+        x, y = images.splits("fashion_mnist" if spec["name"] == "fashion_mnist" else "mnist", data_path)["test"]
+        limit = spec.get("test_limit")
+        x, y = x[:limit].reshape(-1, *IMAGE_SHAPES[spec["name"]]), y[:limit]
+        return ((x[i : i + 500], y[i : i + 500]) for i in range(0, len(x), 500))
+    return (test[i] for i in range(len(test)))
+
+
+def evaluate(model, task, data_path=None):
+    """`{metric: value}` of `model` on the test data of `task` (a task spec dict)."""
+    batches = test_batches(task, data_path)
+    if task["name"] == "shapes":
         squared = count = 0.0
-        for i in range(len(test)):
-            x, y = test[i]
+        for x, y in batches:
             squared += np.sum((np.asarray(model.predict_on_batch(x), dtype="float64") - y) ** 2)
             count += y.size
         return {"test_rmse": float(np.sqrt(squared / count))}
-    raise ValueError(f"No evaluation for task {name!r}; known: {', '.join(TASKS)}.")
+    nll, correct, count = _scores(model, batches)
+    if task["name"] == "copy":
+        return {"test_cross_entropy": nll / count}
+    return {"test_accuracy": correct / count, "test_cross_entropy": nll / count}
+
+
+def probe(model, task, data_path=None, examples=PROBE_EXAMPLES, values=PROBE_VALUES):
+    """A fingerprint of `model`'s outputs on the first `examples` test inputs of `task`.
+
+    `values` evenly spaced entries of the flattened outputs and their mean |y|:
+    recorded in a preset's metadata, it lets every backend check that it
+    computes what the exporting backend computed, in a second instead of a full
+    evaluation (`tests/test_zoo.py`, `keras-symmetry eval NAME --probe`).
+    """
+    x, _ = next(iter(test_batches(task, data_path)))
+    y = np.asarray(model.predict_on_batch(x[:examples]), dtype="float64").ravel()
+    index = np.linspace(0, y.size - 1, min(values, y.size)).round().astype(int)
+    return {"examples": examples, "values": y[index].tolist(), "mean_abs": float(np.abs(y).mean())}
+
+
+def same_probe(recorded, measured, atol=1e-4, rtol=1e-4):
+    """Whether two `probe` fingerprints agree within tolerance."""
+    a = np.array([*recorded["values"], recorded["mean_abs"]])
+    b = np.array([*measured["values"], measured["mean_abs"]])
+    return recorded["examples"] == measured["examples"] and a.shape == b.shape and np.allclose(a, b, atol=atol, rtol=rtol)

@@ -302,6 +302,23 @@ def test_cli_list_info_and_eval(zoo, capsys):
     preset.rewrite_card(folder, metadata)
     assert cli.main(["eval", NAME]) == 1
     assert "DIFFERENT" in capsys.readouterr().out
+    assert cli.main(["eval", NAME, "--record"]) == 0  # re-measured by the eval code, written back, weights untouched
+    assert "recorded" in capsys.readouterr().out
+    assert cli.main(["eval", NAME]) == 0 and registry.entry(NAME)["metrics"] == ks.model_info(NAME)["metrics"]
+    assert (registry.cards_dir() / NAME / "README.md").read_text() == (folder / "README.md").read_text()
+
+
+def test_recorded_outputs_catch_a_model_that_computes_something_else(zoo, capsys):
+    model, folder, _ = zoo
+    metadata = json.loads((folder / "metadata.json").read_text())
+    assert metadata["probe"]["examples"] == 2 and len(metadata["probe"]["values"]) == 64
+    assert cli.main(["eval", NAME, "--probe"]) == 0
+    assert "same as recorded" in capsys.readouterr().out
+    kernel = model.get_layer("head").kernel
+    kernel.assign(kernel * 1.001)  # one weight file with slightly other numbers, re-saved under the old metadata
+    preset.save_preset(model, folder, metadata, overwrite=True)
+    assert cli.main(["eval", NAME, "--probe"]) == 1
+    assert "DIFFERENT" in capsys.readouterr().out
 
 
 def test_psmnist_model_exports_with_measured_accuracy(mnist_path, tmp_path):
