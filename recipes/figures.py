@@ -220,6 +220,28 @@ def fig_outputs_vs_t(small, seed):
     return fig
 
 
+@figure("000-fig3", "shapes transmogrification: test inputs, targets and both Kuramoto networks' outputs (000 Fig. 3)")
+def fig_shapes_outputs(small, seed):
+    size, count, steps = (16, 2, 3) if small else (64, 4, 30)
+    data = shapes.ShapesDataset(count, batch_size=count, size=size, seed=10_000 + seed, shuffle=False)
+    inputs, targets = data[0]
+    rows = [("input", inputs), ("target", targets)]
+    for broken in (False, True):
+        name = "kuramoto-shapes" if broken else "z2-kuramoto-shapes"
+        model, trained = zoo_or_fresh(name, lambda broken=broken: _kuramoto(broken, steps, seed))
+        outputs = ops.convert_to_numpy(model.predict_on_batch(inputs))
+        rmse = np.sqrt(np.mean((outputs - targets) ** 2))
+        rows.append((f"{'broken twin' if broken else 'Z2'}\n({'zoo' if trained else 'untrained'}, RMSE {rmse:.3f})", outputs))
+    fig, axes = plt.subplots(len(rows), count, figsize=(2.4 * count, 2.4 * len(rows)), squeeze=False)
+    for row, (label, images) in enumerate(rows):
+        for col in range(count):
+            axes[row, col].imshow(images[col, ..., 0], cmap="gray", vmin=shapes.OFF, vmax=shapes.ON)
+            axes[row, col].set_xticks([]), axes[row, col].set_yticks([])
+        axes[row, 0].set_ylabel(label, fontsize=8)
+    fig.suptitle(f"Shapes of the test seed: circles become squares, squares triangles, triangles circles (L={size})")
+    return fig
+
+
 @figure("000-fig5", "domain walls at init: energy density, detected walls and an oscillator slice (000 Figs. 5, 9)")
 def fig_walls(small, seed):
     size, steps = (16, 4) if small else (64, 20)
