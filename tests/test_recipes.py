@@ -219,7 +219,8 @@ def test_unknown_names_options_and_bad_combinations_are_named():
         training.train("copy", arch="rnn", to_zoo=True)
 
 
-def test_recorded_command_reproduces_the_arguments():
+def test_recorded_command_reproduces_the_arguments(tmp_path, monkeypatch):
+    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
     args, command = training.resolve("u1-gru-copy", {"units": 8, "pin_blank": False, "t_max": 100})
     assert command == "keras-symmetry train u1-gru-copy --units 8 --no-pin-blank"
     parsed = vars(training.build_parser("u1-gru-copy").parse_args(command.split()[3:]))
@@ -233,6 +234,11 @@ def test_train_name_uses_the_arguments_recorded_in_the_zoo(tmp_path, monkeypatch
     assert ks.list_models() == ["u1-rnn-copy"]
     assert ks.model_info("u1-rnn-copy")["recipe"]["args"]["units"] == 3
     assert training.defaults("u1-rnn-copy")["units"] == 3
+    args, command = training.resolve("u1-rnn-copy", {})  # the zoo's arguments, named for a fresh clone
+    assert args["units"] == 3 and "--units 3 " in command  # (with the smoke run's sizes the zoo recorded)
+    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "fresh-clone"))
+    parsed = vars(training.build_parser("u1-rnn-copy").parse_args(command.split()[3:]))
+    assert training.resolve("u1-rnn-copy", {k: v for k, v in parsed.items() if k in args})[0] == args
     assert (tmp_path / "hub_cards" / "u1-rnn-copy" / "README.md").is_file()
 
 

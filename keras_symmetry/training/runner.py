@@ -43,18 +43,19 @@ def options(recipe):
     return (*recipes.COMMON, *recipe.options)
 
 
-def defaults(name):
+def defaults(name, recorded=True):
     """The arguments `name` trains with when none are given.
 
-    Common defaults < the recipe's < the zoo entry's < the arguments recorded
-    in the zoo preset of that name, if one was trained by a recipe.
+    Common defaults < the recipe's < the zoo entry's (the papers' setting) <
+    the arguments recorded in the zoo preset of that name, if one was trained
+    by a recipe and `recorded`.
     """
     recipe, entry = recipes.get(name)
     args = {opt.name: opt.default for opt in options(recipe)}
     args.update(recipe.defaults)
     if entry is not None:
         args.update(entry.args)
-        if name in hub.registry.read():
+        if recorded and name in hub.registry.read():
             folder = hub.registry.preset_dir(name)
             if (folder / hub.preset.METADATA).is_file():
                 recorded = (hub.preset.read_metadata(folder).get("recipe") or {}).get("args") or {}
@@ -63,23 +64,27 @@ def defaults(name):
 
 
 def resolve(name, given, smoke=False):
-    """`(args, command)`: the full training arguments and the command line that reproduces them."""
+    """`(args, command)`: the full training arguments and the command line that reproduces them.
+
+    The command names every argument that differs from the recipe's setting
+    for `name` (the papers'), so it reproduces the run on a fresh clone too.
+    """
     recipe, _ = recipes.get(name)
     args = defaults(name)
     unknown = sorted(set(given) - set(args))
     if unknown:
         raise ValueError(f"Unknown option(s) for {name!r}: {', '.join(unknown)}. Known: {', '.join(sorted(args))}.")
-    explicit = {key: value for key, value in given.items() if value != args[key]}
-    if smoke:
-        base = {**args, **explicit}
-        args.update({key: value(base) if callable(value) else value for key, value in recipe.smoke.items()})
+    explicit = {key: value for key, value in given.items() if value != args[key]}  # the CLI passes every option
     args.update(explicit)
     missing = [opt.flag for opt in options(recipe) if args[opt.name] is None and opt.name in ("arch", "group")]
     if missing:
         raise ValueError(f"Recipe {name!r} needs {', '.join(missing)}.")
-    flags = {opt.name: opt for opt in options(recipe)}
-    command = " ".join(["keras-symmetry train", name, *(_flag(flags[key], value) for key, value in explicit.items())])
-    return args, command + (" --smoke" if smoke else "")
+    paper, flags = defaults(name, recorded=False), {opt.name: opt for opt in options(recipe)}
+    command = " ".join(["keras-symmetry train", name, *(_flag(flags[k], v) for k, v in args.items() if v != paper[k])])
+    if smoke:
+        args.update({key: value(args) if callable(value) else value for key, value in recipe.smoke.items() if key not in explicit})
+        command += " --smoke"
+    return args, command
 
 
 def _flag(option, value):
@@ -166,6 +171,10 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
     budget = (f"Trained by `{command}`: {state.epoch} epochs, {steps:,} steps, {state.seconds / 3600:.2f} h "
               f"on {keras.backend.backend()} ({os.cpu_count()} CPU cores visible).")
     limitations = [budget]
+    paper = defaults(name, recorded=False)
+    changed = [f"{key} {args[key]!r} (recipe: {paper[key]!r})" for key in paper if args.get(key) != paper[key]]
+    if changed and not control["smoke"]:
+        limitations.append("Differs from the recipe's (the paper's) setting in: " + "; ".join(changed) + ".")
     if control["smoke"]:
         limitations.insert(0, "Smoke run: tiny sizes and a few steps to check the recipe, not a trained model.")
     seeds = {key: args[key] for key in ("seed", "permutation_seed") if key in args}
