@@ -52,10 +52,18 @@ def list_(args):
     names = hub.list_models()
     if not names:
         print(f"The zoo at {hub.registry.zoo_dir()} has no models yet.")
+    elif args.markdown:
+        print("| name | test metrics (`keras-symmetry eval NAME`) | paper | trained by |\n| --- | --- | --- | --- |")
     for name in names:
         metrics = hub.registry.entry(name).get("metrics", {})
         shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items())) or "no metrics"
-        print(f"{name:32s} {shown}")
+        if not args.markdown:
+            print(f"{name:32s} {shown}")
+            continue
+        metadata = hub.preset.read_metadata(hub.registry.preset_dir(name))
+        paper = metadata.get("paper") or {}
+        target = f"{paper['metric']}={paper['value']:.4g} ({paper['source']})" if paper else "—"
+        print(f"| `{name}` | {shown} | {target} | `{(metadata.get('recipe') or {}).get('command', '—')}` |")
     return 0
 
 
@@ -158,6 +166,7 @@ def build_parser():
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("list", help="the zoo's models with their recorded metrics")
+    p.add_argument("--markdown", action="store_true", help="a Markdown table with the papers' numbers and the commands")
     p.set_defaults(func=list_)
     p = sub.add_parser("info", help="everything known about one zoo model, as JSON")
     p.add_argument("name", help="zoo name")

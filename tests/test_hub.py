@@ -292,6 +292,10 @@ def test_cli_list_info_and_eval(zoo, capsys):
     _, folder, _ = zoo
     assert cli.main(["list"]) == 0
     assert NAME in capsys.readouterr().out
+    assert cli.main(["list", "--markdown"]) == 0
+    header, rule, row = capsys.readouterr().out.splitlines()
+    assert header.startswith("| name |") and row.startswith(f"| `{NAME}` | test_cross_entropy=")
+    assert "0.000726 (001 Table 2)" in row and f"`keras-symmetry train {NAME}`" in row
     assert cli.main(["info", NAME]) == 0
     assert json.loads(capsys.readouterr().out)["task"] == TASK
     assert cli.main(["eval", NAME]) == 0
