@@ -132,7 +132,7 @@ def train(name, /, **given):
     where = f"{len(devices)} devices, DataParallel" if devices else "one device"
     print(f"{name}: recipe {recipe.name!r} ({recipe.paper}); backend {keras.backend.backend()}, {where}; "
           f"{model.count_params():,} parameters; run folder {folder}")
-    print(("resuming after epoch " + str(state.epoch) if state.epoch else "starting") + f" of {args['epochs']}")
+    print(f"resuming after epoch {state.epoch} of {args['epochs']}" if state.epoch else f"starting: {args['epochs']} epochs")
     if state.epoch < args["epochs"]:
         model.fit(
             setup.train,
