@@ -1,5 +1,6 @@
 """Recipes and the training runner: smoke runs of every zoo entry, exact resume after SIGKILL, data parallel."""
 
+import dataclasses
 import json
 import os
 import pathlib
@@ -240,6 +241,18 @@ def test_train_name_uses_the_arguments_recorded_in_the_zoo(tmp_path, monkeypatch
     parsed = vars(training.build_parser("u1-rnn-copy").parse_args(command.split()[3:]))
     assert training.resolve("u1-rnn-copy", {k: v for k, v in parsed.items() if k in args})[0] == args
     assert (tmp_path / "hub_cards" / "u1-rnn-copy" / "README.md").is_file()
+
+
+@jax_only
+def test_card_of_a_real_run_lists_its_differences_from_the_paper_and_the_entry_notes(tmp_path, monkeypatch):
+    entry = recipes.ENTRIES["u1-rnn-copy"]
+    monkeypatch.setitem(recipes.ENTRIES, "u1-rnn-copy", dataclasses.replace(entry, notes=("Seed 0 diverged.",)))
+    result = training.train("u1-rnn-copy", out=tmp_path / "run", verbose=0, units=2, t_max=3, epochs=1,
+                            steps_per_epoch=2, val_batches=1, test_batches=1)
+    limitations = ks.hub.load_preset(result.preset)[1]["limitations"]
+    assert limitations[0].startswith("Trained by `keras-symmetry train u1-rnn-copy --epochs 1 --units 2 --t-max 3 ")
+    assert "units 2 (recipe: 32)" in limitations[1] and "epochs 1 (recipe: 1000)" in limitations[1]
+    assert limitations[2] == "Seed 0 diverged." and "Seed 0 diverged." in (result.preset / "README.md").read_text()
 
 
 def test_train_help_lists_entries_and_every_option(capsys):

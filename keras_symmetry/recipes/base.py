@@ -75,12 +75,14 @@ class Entry:
 
     `paper` is `{"metric", "value", "source"}` (shown on the card beside the
     measured metric) or `None` where the paper reports no single number.
+    `notes` are what training the zoo's checkpoint taught (listed on its card).
     """
 
     recipe: str
     args: dict
     description: str
     paper: dict = None
+    notes: tuple = ()
 
 
 def positive_int(text):

@@ -175,6 +175,8 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
     changed = [f"{key} {args[key]!r} (recipe: {paper[key]!r})" for key in paper if args.get(key) != paper[key]]
     if changed and not control["smoke"]:
         limitations.append("Differs from the recipe's (the paper's) setting in: " + "; ".join(changed) + ".")
+    if entry and not control["smoke"]:
+        limitations.extend(entry.notes)
     if control["smoke"]:
         limitations.insert(0, "Smoke run: tiny sizes and a few steps to check the recipe, not a trained model.")
     seeds = {key: args[key] for key in ("seed", "permutation_seed") if key in args}
