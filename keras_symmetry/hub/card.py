@@ -51,8 +51,9 @@ def _verdict(metrics, paper):
     meets = value <= target if lower_is_better else value >= target
     if meets:
         return f"**Meets the paper's target** ({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']})."
+    gap = f"{100 * abs(value - target):.2f} percentage points" if "accuracy" in metric else f"{abs(value - target):.4g}"
     return (
-        f"**Falls short of the paper's target** by {_format(abs(value - target), metric)} "
+        f"**Falls short of the paper's target** by {gap} "
         f"({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']})."
     )
 

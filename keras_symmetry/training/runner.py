@@ -168,7 +168,7 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
     else:
         target = pathlib.Path(control["export"] or state.folder / "preset")
     steps = state.history[-1]["step"] if state.history else 0
-    budget = (f"Trained by `{command}`: {state.epoch} epochs, {steps:,} steps, {state.seconds / 3600:.2f} h "
+    budget = (f"Trained by `{command}`: {state.epoch} epoch{'s' * (state.epoch != 1)}, {steps:,} steps, {state.seconds / 3600:.2f} h "
               f"on {keras.backend.backend()} ({os.cpu_count()} CPU cores visible).")
     limitations = [budget]
     paper = defaults(name, recorded=False)
