@@ -132,7 +132,7 @@ def train(name, /, **given):
     where = f"{len(devices)} devices, DataParallel" if devices else "one device"
     print(f"{name}: recipe {recipe.name!r} ({recipe.paper}); backend {keras.backend.backend()}, {where}; "
           f"{model.count_params():,} parameters; run folder {folder}")
-    print(f"resuming after epoch {state.epoch} of {args['epochs']}" if state.epoch else f"starting: {args['epochs']} epochs")
+    print(f"resuming after epoch {state.epoch} of {args['epochs']}" if state.epoch else f"starting, {args['epochs']} epoch(s)")
     if state.epoch < args["epochs"]:
         model.fit(
             setup.train,
