@@ -102,7 +102,8 @@ def eval_(args):
         show = lambda v: "—" if v is None else f"{v:.6g}"  # noqa: E731
         print(f"{name:24s} {show(old):>14s} {show(new):>14s}  {'same' if same else 'DIFFERENT'}")
     if args.record:
-        metadata = {**metadata, "metrics": measured, "probe": probe, "equivariance": checks.core_equivariance(model)}
+        metadata = {**metadata, "metrics": measured, "probe": probe, "equivariance": checks.core_equivariance(model),
+                    "reference": evaluate.reference(metadata["task"], data_path=args.data)}
         hub.preset.rewrite_card(folder, metadata)
         if args.name in hub.registry.read():
             hub.registry.register(folder)

@@ -92,6 +92,29 @@ def evaluate(model, task, data_path=None):
     return {"test_accuracy": correct / count, "test_cross_entropy": nll / count}
 
 
+def reference(task, data_path=None):
+    """What a model that ignores its input scores on the test data of `task`: the scale for every metric.
+
+    copy: the memoryless baseline (`ks.tasks.copy.baseline_cross_entropy`);
+    shapes: predicting background everywhere; image classification: always
+    answering the most frequent test class.
+    """
+    spec = _spec(task)
+    if spec["name"] == "copy":
+        value = copy.baseline_cross_entropy(spec["fixed_delay"] or spec["t_max"])
+        return {"metric": "test_cross_entropy", "value": value,
+                "what": "the memoryless baseline (recalls at the right steps, guesses the 8 data tokens)"}
+    if spec["name"] == "shapes":
+        squared = count = 0.0
+        for _, y in test_batches(task, data_path):
+            squared += np.sum((np.asarray(y, dtype="float64") - shapes.OFF) ** 2)
+            count += y.size
+        return {"metric": "test_rmse", "value": float(np.sqrt(squared / count)), "what": "predicting background everywhere"}
+    labels = np.concatenate([y for _, y in test_batches(task, data_path)])
+    return {"metric": "test_accuracy", "value": float(np.bincount(labels).max() / labels.size),
+            "what": "always answering the most frequent test class"}
+
+
 def probe(model, task, data_path=None, examples=PROBE_EXAMPLES, values=PROBE_VALUES):
     """A fingerprint of `model`'s outputs on the first `examples` test inputs of `task`.
 

@@ -254,6 +254,8 @@ def test_card_front_matter_and_body(zoo):
     assert f'ks.load("hf://keras-symmetry/{NAME}")' in text
     assert f"keras-symmetry train {NAME}" in text and "001 Table 2" in text
     assert "Falls short of the paper's target" in text  # 3 training steps do not reach 7.26e-4
+    baseline = copy.baseline_cross_entropy(TASK["t_max"])
+    assert f"For scale: the memoryless baseline (recalls at the right steps, guesses the 8 data tokens) scores test_cross_entropy {baseline:.4g}" in text
     assert "over random U1 elements" in text
 
 
@@ -331,4 +333,7 @@ def test_psmnist_model_exports_with_measured_accuracy(mnist_path, tmp_path):
     model2, metadata = ks.hub.load_preset(folder)
     assert set(metadata["metrics"]) == {"test_accuracy", "test_cross_entropy"}
     assert 0.0 <= metadata["metrics"]["test_accuracy"] <= 1.0
+    assert metadata["reference"]["value"] == 0.1135  # the digit 1: 1,135 of MNIST's 10,000 test images
+    assert "For scale: always answering the most frequent test class scores test_accuracy 11.35%" in (
+        folder / "README.md").read_text()
     np.testing.assert_array_equal(model2.get_layer("permute").permutation, ks.tasks.psmnist.permutation(4))

@@ -309,3 +309,16 @@ def test_array_dataset_shuffles_per_epoch_and_covers_everything():
     assert sorted(epoch0) == sorted(epoch1) == list(range(10)) and list(epoch0) != list(epoch1)
     ordered = ks.tasks.pipeline.ArrayDataset(x, np.arange(10), batch_size=4, shuffle=False)
     assert ordered[0][1].tolist() == [0, 1, 2, 3]
+
+
+def test_shapes_reference_is_the_rmse_of_an_all_background_prediction():
+    from keras_symmetry import evaluate
+
+    class Background:  # a "model" that predicts background everywhere
+        def predict_on_batch(self, x):
+            return np.full_like(x, shapes.OFF)
+
+    task = {"name": "shapes", "size": 32, "test_examples": 40}
+    reference = evaluate.reference(task)
+    assert reference["metric"] == "test_rmse" and 0.05 < reference["value"] < 0.5
+    assert reference["value"] == pytest.approx(evaluate.evaluate(Background(), task)["test_rmse"], rel=1e-6)

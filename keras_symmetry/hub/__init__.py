@@ -88,6 +88,7 @@ def export(model, folder, name, task, description="", recipe=None, seeds=None, p
         seeds=seeds or {},
         metrics=evaluate.evaluate(model, task, data_path=data_path),
         metrics_command=f"keras-symmetry eval {name}",
+        reference=evaluate.reference(task, data_path=data_path),
         probe=evaluate.probe(model, task, data_path=data_path),
         paper=paper,
         hub_repo=hub_repo,

@@ -58,6 +58,13 @@ def _verdict(metrics, paper):
     )
 
 
+def _reference(reference):
+    if not reference:
+        return ""
+    metric = reference["metric"]
+    return f"For scale: {reference['what']} scores {metric} {_format(reference['value'], metric)} on the same test data."
+
+
 def card_data(metadata):
     """The card's YAML front matter as a `huggingface_hub.ModelCardData`."""
     task_type, dataset, _ = TASKS.get(metadata["task"]["name"], ("other", metadata["task"]["name"], ""))
@@ -124,6 +131,7 @@ def render(metadata):
         metrics_command=metadata.get("metrics_command", f"keras-symmetry eval {metadata['name']}"),
         metric_rows=rows,
         verdict=_verdict(metrics, paper),
+        reference=_reference(metadata.get("reference")),
         equivariance_text=equivariance_text,
         limitations=metadata.get("limitations") or ["Trained on CPU with the budget stated in the recipe."],
         citation=CITATIONS.get((paper or {}).get("source", "001")[:3], CITATIONS["001"]),
