@@ -24,6 +24,12 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 jax_only = pytest.mark.skipif(BACKEND != "jax", reason="backend-independent logic; runs once, on jax (u1-rnn-copy and resume run on all three)")
 
 
+@pytest.fixture(autouse=True)
+def empty_zoo(tmp_path, monkeypatch):
+    """Entries train with their recipe's arguments, not with those the shipped zoo recorded."""
+    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "empty-zoo"))
+
+
 def run_quietly(name, out, **kwargs):
     return training.train(name, smoke=True, out=out, verbose=0, **kwargs)
 
@@ -220,8 +226,7 @@ def test_unknown_names_options_and_bad_combinations_are_named():
         training.train("copy", arch="rnn", to_zoo=True)
 
 
-def test_recorded_command_reproduces_the_arguments(tmp_path, monkeypatch):
-    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
+def test_recorded_command_reproduces_the_arguments():
     args, command = training.resolve("u1-gru-copy", {"units": 8, "pin_blank": False, "t_max": 100})
     assert command == "keras-symmetry train u1-gru-copy --units 8 --no-pin-blank"
     parsed = vars(training.build_parser("u1-gru-copy").parse_args(command.split()[3:]))
