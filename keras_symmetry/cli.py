@@ -77,7 +77,7 @@ def info(args):
 
 
 def eval_(args):
-    from keras_symmetry import checks, evaluate, hub
+    from keras_symmetry import evaluate, hub
 
     if args.record and str(args.name).startswith(hub.remote.SCHEME):
         raise SystemExit("--record rewrites a local preset; download it to a folder first (hf:// caches are read-only).")
@@ -91,7 +91,8 @@ def eval_(args):
           + ("not recorded" if recorded_probe is None else "same as recorded" if same_outputs else "DIFFERENT"))
     if args.probe:
         return 0 if same_outputs else 1
-    measured = evaluate.evaluate(model, metadata["task"], data_path=args.data)
+    fresh = hub.measure(model, metadata["task"], data_path=args.data) if args.record else None
+    measured = fresh["metrics"] if fresh else evaluate.evaluate(model, metadata["task"], data_path=args.data)
     recorded = metadata.get("metrics", {})
     mismatches = 0
     print(f"{'metric':24s} {'recorded':>14s} {'recomputed':>14s}")
@@ -102,9 +103,7 @@ def eval_(args):
         show = lambda v: "—" if v is None else f"{v:.6g}"  # noqa: E731
         print(f"{name:24s} {show(old):>14s} {show(new):>14s}  {'same' if same else 'DIFFERENT'}")
     if args.record:
-        metadata = {**metadata, "metrics": measured, "probe": probe, "equivariance": checks.core_equivariance(model),
-                    "reference": evaluate.reference(metadata["task"], data_path=args.data)}
-        hub.preset.rewrite_card(folder, metadata)
+        hub.preset.rewrite_card(folder, {**metadata, **fresh})
         if args.name in hub.registry.read():
             hub.registry.register(folder)
         print(f"recorded the recomputed metrics and outputs in {folder} (weights untouched)")

@@ -77,15 +77,20 @@ def test_batches(task, data_path=None):
     return (test[i] for i in range(len(test)))
 
 
+def _rmse(pairs):
+    """Root mean squared error over `(prediction, target)` batches."""
+    squared = count = 0.0
+    for prediction, y in pairs:
+        squared += np.sum((np.asarray(prediction, dtype="float64") - y) ** 2)
+        count += y.size
+    return float(np.sqrt(squared / count))
+
+
 def evaluate(model, task, data_path=None):
     """`{metric: value}` of `model` on the test data of `task` (a task spec dict)."""
     batches = test_batches(task, data_path)
     if task["name"] == "shapes":
-        squared = count = 0.0
-        for x, y in batches:
-            squared += np.sum((np.asarray(model.predict_on_batch(x), dtype="float64") - y) ** 2)
-            count += y.size
-        return {"test_rmse": float(np.sqrt(squared / count))}
+        return {"test_rmse": _rmse((model.predict_on_batch(x), y) for x, y in batches)}
     nll, correct, count = _scores(model, batches)
     if task["name"] == "copy":
         return {"test_cross_entropy": nll / count}
@@ -105,11 +110,8 @@ def reference(task, data_path=None):
         return {"metric": "test_cross_entropy", "value": value,
                 "what": "the memoryless baseline (recalls at the right steps, guesses the 8 data tokens)"}
     if spec["name"] == "shapes":
-        squared = count = 0.0
-        for _, y in test_batches(task, data_path):
-            squared += np.sum((np.asarray(y, dtype="float64") - shapes.OFF) ** 2)
-            count += y.size
-        return {"metric": "test_rmse", "value": float(np.sqrt(squared / count)), "what": "predicting background everywhere"}
+        value = _rmse((np.full_like(y, shapes.OFF), y) for _, y in test_batches(task, data_path))
+        return {"metric": "test_rmse", "value": value, "what": "predicting background everywhere"}
     labels = np.concatenate([y for _, y in test_batches(task, data_path)])
     return {"metric": "test_accuracy", "value": float(np.bincount(labels).max() / labels.size),
             "what": "always answering the most frequent test class"}

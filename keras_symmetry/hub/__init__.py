@@ -26,6 +26,7 @@ __all__ = [
     "list_models",
     "load",
     "load_preset",
+    "measure",
     "model_info",
     "preset",
     "push_to_hub",
@@ -76,6 +77,17 @@ def load(name_or_uri, revision=None, num_classes=None):
     return models.replace_head(model, num_classes) if num_classes is not None else model
 
 
+def measure(model, task, data_path=None):
+    """The measured part of a preset's metadata: test metrics by the eval code, what an input-ignoring
+    answer scores (`reference`), the outputs on the first test inputs (`probe`) and the core's equivariance."""
+    return {
+        "metrics": evaluate.evaluate(model, task, data_path=data_path),
+        "reference": evaluate.reference(task, data_path=data_path),
+        "probe": evaluate.probe(model, task, data_path=data_path),
+        "equivariance": checks.core_equivariance(model),
+    }
+
+
 def export(model, folder, name, task, description="", recipe=None, seeds=None, paper=None, hub_repo=None,
            limitations=None, data_path=None, overwrite=False):
     """Measure `model` on its task with the eval code and write it as a preset (card included)."""
@@ -86,14 +98,11 @@ def export(model, folder, name, task, description="", recipe=None, seeds=None, p
         description=description,
         recipe=recipe,
         seeds=seeds or {},
-        metrics=evaluate.evaluate(model, task, data_path=data_path),
         metrics_command=f"keras-symmetry eval {name}",
-        reference=evaluate.reference(task, data_path=data_path),
-        probe=evaluate.probe(model, task, data_path=data_path),
         paper=paper,
         hub_repo=hub_repo,
-        equivariance=checks.core_equivariance(model),
         limitations=limitations,
+        **measure(model, task, data_path=data_path),
     )
     return save_preset(model, folder, metadata, overwrite=overwrite)
 

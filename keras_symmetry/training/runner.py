@@ -58,8 +58,8 @@ def defaults(name, recorded=True):
         if recorded and name in hub.registry.read():
             folder = hub.registry.preset_dir(name)
             if (folder / hub.preset.METADATA).is_file():
-                recorded = (hub.preset.read_metadata(folder).get("recipe") or {}).get("args") or {}
-                args.update({key: value for key, value in recorded.items() if key in args})
+                saved = (hub.preset.read_metadata(folder).get("recipe") or {}).get("args") or {}
+                args.update({key: value for key, value in saved.items() if key in args})
     return args
 
 
@@ -79,12 +79,18 @@ def resolve(name, given, smoke=False):
     missing = [opt.flag for opt in options(recipe) if args[opt.name] is None and opt.name in ("arch", "group")]
     if missing:
         raise ValueError(f"Recipe {name!r} needs {', '.join(missing)}.")
-    paper, flags = defaults(name, recorded=False), {opt.name: opt for opt in options(recipe)}
-    command = " ".join(["keras-symmetry train", name, *(_flag(flags[k], v) for k, v in args.items() if v != paper[k])])
+    flags = {opt.name: opt for opt in options(recipe)}
+    command = " ".join(["keras-symmetry train", name, *(_flag(flags[key], args[key]) for key in _differences(name, args))])
     if smoke:
         args.update({key: value(args) if callable(value) else value for key, value in recipe.smoke.items() if key not in explicit})
         command += " --smoke"
     return args, command
+
+
+def _differences(name, args):
+    """`{key: the recipe's value}` for every argument in `args` that differs from the recipe's setting for `name`."""
+    paper = defaults(name, recorded=False)
+    return {key: paper[key] for key in args if args[key] != paper[key]}
 
 
 def _flag(option, value):
@@ -171,14 +177,13 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
     budget = (f"Trained by `{command}`: {state.epoch} epoch{'s' * (state.epoch != 1)}, {steps:,} steps, {state.seconds / 3600:.2f} h "
               f"on {keras.backend.backend()} ({os.cpu_count()} CPU cores visible).")
     limitations = [budget]
-    paper = defaults(name, recorded=False)
-    changed = [f"{key} {args[key]!r} (recipe: {paper[key]!r})" for key in paper if args.get(key) != paper[key]]
-    if changed and not control["smoke"]:
-        limitations.append("Differs from the recipe's (the paper's) setting in: " + "; ".join(changed) + ".")
-    if entry and not control["smoke"]:
-        limitations.extend(entry.notes)
     if control["smoke"]:
         limitations.insert(0, "Smoke run: tiny sizes and a few steps to check the recipe, not a trained model.")
+    else:
+        changed = [f"{key} {args[key]!r} (recipe: {value!r})" for key, value in _differences(name, args).items()]
+        if changed:
+            limitations.append("Differs from the recipe's (the paper's) setting in: " + "; ".join(changed) + ".")
+        limitations.extend(entry.notes if entry else ())
     seeds = {key: args[key] for key in ("seed", "permutation_seed") if key in args}
     hub.export(
         model, target, preset_name, task,
