@@ -54,8 +54,14 @@ def capsule_norm(x, k):
 
 
 def per_capsule(scale, k):
-    """Broadcast a per-capsule quantity `(..., n)` over its `k` components `(..., n*k)`."""
-    return ops.repeat(scale, k, axis=-1)
+    """Broadcast a per-capsule quantity `(..., n)` over its `k` components `(..., n*k)`.
+
+    A broadcast and a reshape rather than `ops.repeat`: TensorFlow's gradient of
+    `repeat` has a data-dependent shape that XLA (`jit_compile=True`) rejects.
+    """
+    shape = ops.shape(scale)
+    components = ops.broadcast_to(ops.expand_dims(scale, -1), (*shape, k))
+    return ops.reshape(components, (*shape[:-1], scale.shape[-1] * k))
 
 
 def radial(x, k, fn, epsilon):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import keras_symmetry as ks
+import small_models
 from conftest import to_numpy
 
 
@@ -262,6 +263,25 @@ def test_recurrent_layers_train_with_finite_gradients_from_zero_state(layer, rng
     loss = model.train_on_batch(rng.normal(size=(4, 6, 4)).astype("float32"), np.ones((4, 2), "float32"))
     assert math.isfinite(float(loss))
     assert all(np.isfinite(to_numpy(w)).all() for w in model.weights)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="XLA is optional on TensorFlow (Keras turns it on for GPUs); JAX always uses it"
+)
+@pytest.mark.parametrize("name", list(small_models.build()))
+def test_every_layer_trains_the_same_under_xla(name):
+    """`jit_compile=True` (Keras' default for TensorFlow on a GPU) gives the step the plain graph gives.
+
+    TensorFlow's XLA rejects ops whose gradient has a data-dependent shape (`repeat` did)."""
+    steps = []
+    for jit_compile in (False, True):
+        model, x = small_models.build()[name]
+        y = np.zeros(model(x).shape, "float32")
+        model.compile(optimizer="adam", loss="mse", jit_compile=jit_compile)
+        model.train_on_batch(x, y)
+        steps.append([to_numpy(w) for w in model.weights])
+    for plain, xla in zip(*steps):
+        np.testing.assert_allclose(xla, plain, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch.compile path exists on the torch backend only")
