@@ -1,8 +1,13 @@
 """Shared fixtures. The suite runs once per backend: `KERAS_BACKEND=jax|tensorflow|torch pytest`."""
 
+import importlib.util
+import pathlib
+
 import keras
 import numpy as np
 import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def pytest_report_header(config):
@@ -23,7 +28,15 @@ def to_numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
-SHARED_MNIST = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
+def recipe_script(name):
+    """`recipes/NAME.py` imported as a module (the scripts are not part of the package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "recipes" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
 
 
 @pytest.fixture

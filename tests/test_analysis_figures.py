@@ -6,25 +6,14 @@ test_analysis.py); to keep the per-backend budget they run on the torch leg,
 the fastest here for these small eager workloads.
 """
 
-import importlib.util
-import pathlib
-
 import keras
 import pytest
 
+from conftest import recipe_script
+
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "torch", reason="figure smoke tests run on the torch leg")
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def _figures():
-    spec = importlib.util.spec_from_file_location("figures", ROOT / "recipes" / "figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-FIGURES = _figures()
+FIGURES = recipe_script("figures")
 
 
 @pytest.fixture(autouse=True)

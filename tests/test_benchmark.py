@@ -1,20 +1,11 @@
 """recipes/benchmark.py runs end to end (tiny shapes) and writes the table's figures; no timing is asserted."""
 
-import importlib.util
 import json
-import pathlib
 import sys
 
 import keras
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("benchmark", ROOT / "recipes" / "benchmark.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import recipe_script
 
 
 def test_benchmark_times_every_variant_with_overrides(tmp_path, monkeypatch, capsys):
@@ -23,7 +14,7 @@ def test_benchmark_times_every_variant_with_overrides(tmp_path, monkeypatch, cap
     argv = ["benchmark.py", "--cases", "u1gru", "--time-steps", "3", "--batch", "2", "--repeats", "1"]
     argv += ["--skip-memory", "--jit-compile", jit, "--json", str(out)]
     monkeypatch.setattr(sys, "argv", argv)
-    _benchmark().main()
+    recipe_script("benchmark").main()
     results = json.loads(out.read_text())
     assert results["backend"] == keras.backend.backend()
     assert results["setting"]["batch"] == 2 and results["setting"]["time_steps"] == 3
