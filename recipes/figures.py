@@ -4,6 +4,7 @@
 python recipes/figures.py --list
 python recipes/figures.py 001-fig2 [--small] [--out PATH] [--seed S]
 python recipes/figures.py all --small --out-dir /tmp/figs
+python recipes/figures.py 001-fig12 --to-zoo    # ... and show it on the card of the zoo entry it was drawn from
 ```
 
 Every figure is drawn from freshly initialised networks, except where a trained
@@ -11,7 +12,9 @@ network is the point (000 Figs. 7/10/11 and 9, 001 Figs. 12/13): there the zoo
 checkpoint is loaded with `keras_symmetry.load(name)` when it exists, and
 otherwise a fresh network is used (briefly trained for the criticality figure),
 with a printed note. `--small` shrinks every setting so that a figure takes a
-few seconds (the CI test). See docs/FIGURES.md for what each figure shows.
+few seconds (the CI test). `--to-zoo` adds the figure to the preset (and Hub
+card) of every zoo checkpoint it was drawn from. See docs/FIGURES.md for what
+each figure shows.
 """
 
 import argparse
@@ -33,6 +36,8 @@ from keras_symmetry.tasks import copy as copy_task  # noqa: E402
 from keras_symmetry.tasks import shapes  # noqa: E402
 
 FIGURES = {}
+LOADED = []
+"""The zoo entries the figure being drawn was drawn from (filled by `zoo_or_fresh`)."""
 
 
 def figure(name, summary):
@@ -50,6 +55,7 @@ def zoo_or_fresh(name, build):
     try:
         model = ks.load(name)
         print(f"[figures] using zoo checkpoint {name!r}")
+        LOADED.append(name)
         return model, True
     except Exception as err:  # noqa: BLE001 - any failure to load means: fall back, and say so
         print(f"[figures] zoo checkpoint {name!r} not available ({type(err).__name__}); using a fresh network")
@@ -242,7 +248,7 @@ def fig_shapes_outputs(small, seed):
     return fig
 
 
-@figure("000-fig5", "domain walls at init: energy density, detected walls and an oscillator slice (000 Figs. 5, 9)")
+@figure("000-fig5", "domain walls: energy density, detected walls and an oscillator slice (000 Fig. 5 at initialisation, Fig. 9 trained)")
 def fig_walls(small, seed):
     size, steps = (16, 4) if small else (64, 20)
     model, trained = zoo_or_fresh("z2-kuramoto-shapes", lambda: _kuramoto(False, steps, seed))
@@ -367,7 +373,7 @@ def fig_vortices(small, seed):
     counts.axvline(10, color="gray", lw=0.5)
     counts.axvline(10 + delay, color="gray", lw=0.5)
     counts.set(xlabel="time step", title="counts (data ends | go)")
-    counts.legend(fontsize=7)
+    counts.legend(fontsize=7, loc="upper right")
     fig.suptitle(f"U(1) conv RNN {grid}x{grid}, {core.filters} channels, channel {channels[0]} "
                  + ("(trained, zoo)" if trained else "(at initialisation)"))
     return fig
@@ -384,6 +390,8 @@ def main(argv=None):
     parser.add_argument("--out", help="output PNG (one figure); default figures/NAME.png")
     parser.add_argument("--out-dir", default="figures", help="folder for 'all' (and the default --out)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--to-zoo", action="store_true",
+                        help="add the figure to the card of each zoo checkpoint it was drawn from")
     args = parser.parse_args(argv)
     if args.list or not args.name:
         for name, (_, summary) in FIGURES.items():
@@ -397,6 +405,7 @@ def main(argv=None):
         parser.error("--out names one file; use --out-dir with 'all'")
     for name in names:
         start = time.time()
+        LOADED.clear()
         fig = FIGURES[name][0](args.small, args.seed)
         out = pathlib.Path(args.out or pathlib.Path(args.out_dir) / f"{name}.png")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -404,6 +413,14 @@ def main(argv=None):
         fig.savefig(out, dpi=72 if args.small else 90)
         plt.close(fig)
         print(f"[figures] {name}: wrote {out} in {time.time() - start:.1f} s")
+        if args.to_zoo and not LOADED:
+            print(f"[figures] --to-zoo: {name} was drawn from no zoo checkpoint; no card changed", file=sys.stderr)
+            return 1
+        for entry in LOADED if args.to_zoo else ():
+            command = f"python recipes/figures.py {name}" + (" --small" if args.small else "")
+            caption = f"{FIGURES[name][1]}. Drawn by `{command}`."
+            ks.hub.registry.register(ks.hub.add_figure(ks.hub.registry.preset_dir(entry), out, caption, name=f"{name}.png"))
+            print(f"[figures] {name}: added to the card of {entry}")
     return 0
 
 

@@ -9,6 +9,7 @@ the fastest here for these small eager workloads.
 import keras
 import pytest
 
+import keras_symmetry as ks
 from conftest import recipe_script
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "torch", reason="figure smoke tests run on the torch leg")
@@ -39,3 +40,24 @@ def test_figure_command_small(name, tmp_path):
 def test_unknown_figure_is_an_error():
     with pytest.raises(SystemExit):
         FIGURES.main(["001-fig99"])
+
+
+def test_to_zoo_adds_the_figure_to_the_card_of_the_checkpoint_it_was_drawn_from(tmp_path, monkeypatch):
+    zoo = tmp_path / "zoo"
+    monkeypatch.setenv("KERAS_SYMMETRY_ZOO", str(zoo))
+    model = ks.models.copy_model("u1-convrnn", 2, grid=4)
+    task = {"name": "copy", "t_max": 3, "test_batches": 1, "test_batch_size": 4}
+    ks.hub.registry.register(ks.hub.export(model, zoo / "u1-convrnn-copy", name="u1-convrnn-copy", task=task))
+    out = tmp_path / "fig12.png"
+    assert FIGURES.main(["001-fig12", "--small", "--out", str(out), "--to-zoo"]) == 0
+    metadata = ks.hub.verify(zoo / "u1-convrnn-copy")
+    assert [f["file"] for f in metadata["figures"]] == ["001-fig12.png"]
+    assert (zoo / "u1-convrnn-copy" / "001-fig12.png").read_bytes() == out.read_bytes()
+    card = (tmp_path / "hub_cards" / "u1-convrnn-copy" / "README.md").read_text()
+    assert "![001-fig12.png](001-fig12.png)" in card and "Drawn by `python recipes/figures.py 001-fig12 --small`." in card
+    assert (tmp_path / "hub_cards" / "u1-convrnn-copy" / "001-fig12.png").is_file()
+
+
+def test_to_zoo_without_a_zoo_checkpoint_changes_nothing_and_says_so(tmp_path, capsys):
+    assert FIGURES.main(["001-fig12", "--small", "--out", str(tmp_path / "f.png"), "--to-zoo"]) == 1
+    assert "drawn from no zoo checkpoint" in capsys.readouterr().err

@@ -259,6 +259,62 @@ def test_card_front_matter_and_body(zoo):
     assert "over random U1 elements" in text
 
 
+def write_png(path, value=0.5):
+    from keras_symmetry.training import curves
+
+    fig, ax = curves.pyplot().subplots(figsize=(2, 2))
+    ax.plot([0, 1], [0, value])
+    return curves.save(fig, path)
+
+
+def test_figures_are_checksummed_shown_on_the_card_and_kept_in_hub_cards(zoo, tmp_path):
+    model, folder, x = zoo
+    image = write_png(tmp_path / "curves.png")
+    ks.hub.add_figure(folder, image, "Learning curves of the run.")
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "curves.png", "metadata.json", "model.weights.h5"]
+    metadata = ks.hub.verify(folder)
+    assert metadata["files"]["curves.png"] == preset.sha256(image)
+    assert metadata["figures"] == [{"file": "curves.png", "caption": "Learning curves of the run."}]
+    text = (folder / "README.md").read_text()
+    assert "![curves.png](curves.png)" in text and "*Learning curves of the run.*" in text
+    np.testing.assert_allclose(to_numpy(ks.load(NAME)(x)), to_numpy(model(x)), atol=1e-6)
+    # Replacing a figure keeps one entry; a second figure is added beside it.
+    ks.hub.add_figure(folder, write_png(tmp_path / "other.png", 0.9), "Redrawn.", name="curves.png")
+    ks.hub.add_figure(folder, image, "Second figure.", name="second.png")
+    metadata = ks.hub.verify(folder)
+    assert [f["file"] for f in metadata["figures"]] == ["curves.png", "second.png"]
+    assert (folder / "curves.png").read_bytes() == (tmp_path / "other.png").read_bytes()
+    registry.register(folder)
+    kept = registry.cards_dir() / NAME
+    assert sorted(p.name for p in kept.iterdir()) == ["README.md", "curves.png", "second.png"]
+    # The card's figure is part of the checksummed preset: a changed image is refused.
+    (folder / "second.png").write_bytes(image.read_bytes() + b"\0")
+    with pytest.raises(ValueError, match=r"Checksum mismatch for .*second\.png"):
+        ks.load(NAME)
+
+
+def test_bad_figures_are_refused_and_leave_the_preset_unchanged(zoo, tmp_path):
+    _, folder, _ = zoo
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (tmp_path / "plot.png").write_text("not an image")
+    with pytest.raises(ValueError, match="not a PNG image"):
+        ks.hub.add_figure(folder, tmp_path / "plot.png", "x")
+    image = write_png(tmp_path / "ok.png")
+    for name in ("README.md", "model.weights.h5", "../escape.png", "plot.jpg"):
+        with pytest.raises(ValueError, match="plain '\\*.png' file name"):
+            ks.hub.add_figure(folder, image, "x", name=name)
+    with pytest.raises(FileNotFoundError):
+        ks.hub.add_figure(folder, tmp_path / "missing.png", "x")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_card_cites_the_paper_of_its_task():
+    metadata = {"name": "z2-tiny", "task": {"name": "shapes"}, "parameters": 1, "inputs": [], "outputs": [],
+                "keras_version": keras.__version__, "keras_symmetry_version": ks.__version__, "backend": "jax"}
+    assert "Topological defects propagate information" in ks.hub.card.render(metadata)
+    assert "Goldstone modes" in ks.hub.card.render({**metadata, "task": {"name": "copy"}})
+
+
 def test_push_to_hub_prepares_exactly_the_preset_and_its_card(zoo, monkeypatch, capsys):
     _, folder, _ = zoo
     sent = {}
@@ -285,6 +341,11 @@ def test_push_to_hub_prepares_exactly_the_preset_and_its_card(zoo, monkeypatch, 
     model = ks.models.copy_model("u1-rnn", 2)
     assert ks.hub.push_to_hub(model, "someone/bare") == "c0ffee" * 6 + "1234"
     assert sorted(sent["files"]) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
+    ks.hub.add_figure(folder, write_png(folder.parent / "curves.png"), "Learning curves.")
+    assert cli.main(["push", NAME, "someone/other"]) == 0  # the card is re-rendered for another repo: figures kept
+    assert sent["files"]["curves.png"] == (folder / "curves.png").read_bytes()
+    assert "![curves.png](curves.png)" in sent["files"]["README.md"].decode()
+    assert 'ks.load("hf://someone/other")' in sent["files"]["README.md"].decode()
     (folder / "notes.txt").write_text("stray")
     with pytest.raises(ValueError, match="not part of the preset"):
         ks.hub.push_to_hub(folder, "someone/tiny")

@@ -80,6 +80,8 @@ def check_smoke_run(name, folder, mnist_path):
     assert log["test"] == result.metrics
     assert (folder / "log.csv").read_text().splitlines()[0].startswith("epoch,step,learning_rate,loss")
     assert (folder / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (result.preset / "curves.png").read_bytes() == (folder / "curves.png").read_bytes()  # shown on the card
+    assert [f["file"] for f in metadata["figures"]] == ["curves.png"] and "curves.png" in metadata["files"]
     equivariant = name.split("-")[0] in ("u1", "o8", "o4", "z2")
     assert (metadata["equivariance"] is not None) == equivariant
     if equivariant:

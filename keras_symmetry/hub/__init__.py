@@ -4,6 +4,7 @@
 import keras_symmetry as ks
 model = ks.load("u1-gru-psmnist")                # zoo name, local preset folder, or hf://owner/name
 ks.hub.export(model, "zoo/my-model", name="my-model", task={"name": "copy", "t_max": 25})
+ks.hub.add_figure("zoo/my-model", "curves.png", "Learning curves")   # shown on the card, checksummed
 revision = ks.hub.push_to_hub("zoo/my-model", "me/my-model")   # the commit to pin
 ```
 """
@@ -17,10 +18,11 @@ import keras
 
 from keras_symmetry import checks, evaluate, models
 from keras_symmetry.hub import card, preset, registry, remote
-from keras_symmetry.hub.preset import load_preset, save_preset, verify
+from keras_symmetry.hub.preset import add_figure, load_preset, save_preset, verify
 from keras_symmetry.hub.registry import list_models, model_info
 
 __all__ = [
+    "add_figure",
     "card",
     "export",
     "list_models",
@@ -120,7 +122,7 @@ def push_to_hub(preset_or_model, repo_id, private=False, token=None, commit_mess
             folder = save_preset(model, pathlib.Path(tmp) / "preset", metadata)
         else:
             folder = pathlib.Path(preset_or_model)
-            metadata = verify(folder)
+            metadata = verify(folder, exact=True)
             if metadata.get("hub_repo") != repo_id:
                 staged = pathlib.Path(tmp) / "preset"
                 shutil.copytree(folder, staged)

@@ -19,12 +19,12 @@ CITATIONS = {
     "001": "N. Iqbal, T. A. Keller, Y. Song, T. Miyato and M. Welling, *Spontaneous symmetry breaking and "
     "Goldstone modes for deep information propagation*.",
 }
-TASKS = {
-    "copy": ("sequence-modeling", "synthetic-copy-task", "Variable-delay copy task (001 D.2.4)"),
-    "psmnist": ("image-classification", "mnist", "Permuted sequential MNIST (001 D.2.4)"),
-    "mnist": ("image-classification", "mnist", "MNIST, flattened images (001 §2, D.1)"),
-    "fashion_mnist": ("image-classification", "fashion_mnist", "Fashion-MNIST, flattened images (001 §2, D.1)"),
-    "shapes": ("image-to-image", "synthetic-shapes", "Shapes transmogrification (000 §2.2, A.1)"),
+TASKS = {  # name: (Hub task type, dataset, label, the paper the task comes from)
+    "copy": ("sequence-modeling", "synthetic-copy-task", "Variable-delay copy task (001 D.2.4)", "001"),
+    "psmnist": ("image-classification", "mnist", "Permuted sequential MNIST (001 D.2.4)", "001"),
+    "mnist": ("image-classification", "mnist", "MNIST, flattened images (001 §2, D.1)", "001"),
+    "fashion_mnist": ("image-classification", "fashion_mnist", "Fashion-MNIST, flattened images (001 §2, D.1)", "001"),
+    "shapes": ("image-to-image", "synthetic-shapes", "Shapes transmogrification (000 §2.2, A.1)", "000"),
 }
 METRIC_TYPES = {"test_accuracy": "accuracy", "test_cross_entropy": "cross_entropy", "test_rmse": "rmse"}
 LOWER_IS_BETTER = ("cross_entropy", "rmse")
@@ -34,8 +34,13 @@ def _format(value, metric):
     return f"{100 * value:.2f}%" if "accuracy" in metric else f"{value:.4g}"
 
 
+def _task(name):
+    """`(Hub task type, dataset, label, paper)` of a task name; unknown (custom) tasks get neutral values."""
+    return TASKS.get(name, ("other", name, name, None))
+
+
 def _task_text(task):
-    label = TASKS.get(task["name"], (None, None, task["name"]))[2]
+    label = _task(task["name"])[2]
     details = ", ".join(f"{k}={v}" for k, v in task.items() if k != "name")
     return f"{label}" + (f" ({details})" if details else "")
 
@@ -58,6 +63,12 @@ def _verdict(metrics, paper):
     )
 
 
+def _citation(task_name, paper):
+    """The paper the entry's target comes from, else the paper its task comes from, else 001."""
+    source = (paper or {}).get("source", "")[:3] or _task(task_name)[3]
+    return CITATIONS.get(source, CITATIONS["001"])
+
+
 def _reference(reference):
     if not reference:
         return ""
@@ -67,7 +78,7 @@ def _reference(reference):
 
 def card_data(metadata):
     """The card's YAML front matter as a `huggingface_hub.ModelCardData`."""
-    task_type, dataset, _ = TASKS.get(metadata["task"]["name"], ("other", metadata["task"]["name"], ""))
+    task_type, dataset, _, _ = _task(metadata["task"]["name"])
     results = [
         EvalResult(
             task_type=task_type,
@@ -134,6 +145,7 @@ def render(metadata):
         reference=_reference(metadata.get("reference")),
         equivariance_text=equivariance_text,
         limitations=metadata.get("limitations") or ["Trained on CPU with the budget stated in the recipe."],
-        citation=CITATIONS.get((paper or {}).get("source", "001")[:3], CITATIONS["001"]),
+        figures=metadata.get("figures", []),
+        citation=_citation(metadata["task"]["name"], paper),
     )
     return str(card)

@@ -1,5 +1,5 @@
 """Presets in the Keras/KerasHub style: a folder of `config.json`, `model.weights.h5`,
-`metadata.json` and `README.md` (the Hub model card).
+`metadata.json`, `README.md` (the Hub model card) and the PNG figures the card shows.
 
 `metadata.json` records the keras and package versions, the backend, the
 parameter count, the task and model contract, the recipe and its arguments,
@@ -24,6 +24,7 @@ import keras
 FORMAT_VERSION = 1
 CONFIG, WEIGHTS, METADATA, CARD = "config.json", "model.weights.h5", "metadata.json", "README.md"
 CHECKED_FILES = (CONFIG, WEIGHTS, CARD)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def sha256(path):
@@ -51,10 +52,17 @@ def read_metadata(folder):
     return metadata
 
 
-def verify(folder):
-    """Check the sha256 of every file the metadata lists; return the metadata."""
+def verify(folder, exact=False):
+    """Check the sha256 of every file the metadata lists; return the metadata.
+
+    With `exact`, a file in `folder` that the metadata does not list is an error
+    too (what is published must be exactly the preset).
+    """
     folder = pathlib.Path(folder)
     metadata = read_metadata(folder)
+    extra = sorted(p.name for p in folder.iterdir() if p.name not in (*metadata["files"], METADATA)) if exact else []
+    if extra:
+        raise ValueError(f"{folder} holds files that are not part of the preset: {extra}.")
     for name, expected in metadata["files"].items():
         path = folder / name
         if not path.is_file():
@@ -133,14 +141,43 @@ def save_preset(model, folder, metadata, card=None, overwrite=False):
     return folder
 
 
-def rewrite_card(folder, metadata):
-    """Re-render `README.md` from `metadata` and rewrite `metadata.json` (weights untouched), atomically."""
-    folder = pathlib.Path(folder)
+def figure_files(metadata):
+    """The file names of the figures a preset's card shows."""
+    return [figure["file"] for figure in metadata.get("figures", [])]
+
+
+def rewrite_card(folder, metadata, sources=None):
+    """Re-render `README.md` from `metadata` and rewrite `metadata.json`, atomically.
+
+    The weights, config and figures are copied unchanged, each from `sources[name]`
+    when given (a new figure) and from `folder` otherwise.
+    """
+    folder, sources = pathlib.Path(folder), sources or {}
     with _staged(folder) as stage:
-        for name in (CONFIG, WEIGHTS):
-            shutil.copy2(folder / name, stage / name)
+        for name in (CONFIG, WEIGHTS, *figure_files(metadata)):
+            shutil.copy2(sources.get(name, folder / name), stage / name)
         _finish(stage, folder, metadata)
     return folder
+
+
+def add_figure(folder, image, caption, name=None):
+    """Add the PNG `image` to the preset at `folder`, shown on its card with `caption`; atomically.
+
+    The figure is checksummed like every other file of the preset, so a tampered
+    image is refused on load, and it is published with the card. A figure of
+    the same `name` (default: the image's file name) is replaced.
+    """
+    folder, image = pathlib.Path(folder), pathlib.Path(image)
+    metadata = verify(folder)
+    name = name or image.name
+    if name in (*CHECKED_FILES, METADATA) or pathlib.Path(name).name != name or not name.endswith(".png"):
+        raise ValueError(f"Figure name {name!r} must be a plain '*.png' file name, not one of the preset's own files.")
+    with open(image, "rb") as f:
+        if f.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE:
+            raise ValueError(f"{image} is not a PNG image (wrong signature); a card figure must be a PNG.")
+    figures = [figure for figure in metadata.get("figures", []) if figure["file"] != name]
+    metadata = {**metadata, "figures": [*figures, {"file": name, "caption": caption}]}
+    return rewrite_card(folder, metadata, sources={name: image})
 
 
 @contextlib.contextmanager
@@ -160,7 +197,8 @@ def _finish(stage, folder, metadata, card=None):
     from keras_symmetry.hub import card as cards
 
     (stage / CARD).write_text((card or cards.render)(metadata))
-    metadata = {**metadata, "files": {name: sha256(stage / name) for name in CHECKED_FILES}}
+    files = (*CHECKED_FILES, *figure_files(metadata))
+    metadata = {**metadata, "files": {name: sha256(stage / name) for name in files}}
     (stage / METADATA).write_text(json.dumps(metadata, indent=2) + "\n")
     _swap_into_place(stage, folder)
 

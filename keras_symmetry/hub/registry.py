@@ -9,6 +9,7 @@ import difflib
 import json
 import os
 import pathlib
+import shutil
 
 from keras_symmetry.hub import preset
 
@@ -75,7 +76,7 @@ def model_info(name):
 
 def register(folder, hub_repo=None, revision=None):
     """Add (or update) the zoo entry of the preset at `folder` (inside the zoo) from its metadata,
-    and keep a copy of its card as `hub_cards/<name>/README.md`."""
+    and keep a copy of its card and figures in `hub_cards/<name>/`."""
     folder = pathlib.Path(folder).resolve()
     metadata = preset.verify(folder)
     models = read()
@@ -87,7 +88,10 @@ def register(folder, hub_repo=None, revision=None):
         "metrics": metadata.get("metrics", {}),
     }
     write(models)
-    card = cards_dir() / metadata["name"] / preset.CARD
-    card.parent.mkdir(parents=True, exist_ok=True)
-    card.write_bytes((folder / preset.CARD).read_bytes())
+    cards = cards_dir() / metadata["name"]
+    cards.mkdir(parents=True, exist_ok=True)
+    for stale in cards.glob("*.png"):
+        stale.unlink()
+    for name in (preset.CARD, *preset.figure_files(metadata)):
+        shutil.copyfile(folder / name, cards / name)
     return models[metadata["name"]]

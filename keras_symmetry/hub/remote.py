@@ -52,13 +52,11 @@ def send(folder, repo_id, private=False, token=None, commit_message=None):
 def push_to_hub(folder, repo_id, private=False, token=None, commit_message=None):
     """Publish a preset folder to `repo_id` and return the revision (commit hash) to pin.
 
-    The preset is verified first (every sha256), and only its four files are sent.
+    The preset is verified first (every sha256), and only its files are sent: config, weights,
+    metadata, card and the card's figures.
     The token comes from `token`, else `HF_TOKEN` or `huggingface-cli login`.
     """
     folder = pathlib.Path(folder)
-    metadata = preset.verify(folder)
-    extra = sorted(p.name for p in folder.iterdir() if p.name not in (*preset.CHECKED_FILES, preset.METADATA))
-    if extra:
-        raise ValueError(f"{folder} holds files that are not part of the preset: {extra}.")
+    metadata = preset.verify(folder, exact=True)
     message = commit_message or f"Upload {metadata['name']} (keras-symmetry {metadata['keras_symmetry_version']})"
     return send(folder, repo_id, private=private, token=token, commit_message=message)

@@ -26,6 +26,7 @@ CONTROL = {
     "verbose": "auto",
 }
 """Options that steer a run without changing what it trains (not part of the recorded arguments)."""
+CURVES_CAPTION = "Learning curves of the run that trained this checkpoint (training and validation loss and metric per epoch; test metrics in the title)."
 
 
 @dataclasses.dataclass
@@ -161,13 +162,17 @@ def train(name, /, **given):
     state.write_logs(test=metrics)
     if state.history:
         curves.plot(state.history, folder / "curves.png", f"{name} ({keras.backend.backend()})", metrics)
+        if preset:
+            hub.add_figure(preset, folder / "curves.png", CURVES_CAPTION)
+    if preset and control["to_zoo"]:
+        hub.registry.register(preset)
     print(f"test metrics ({setup.task['name']}): " + json.dumps(metrics))
     print(f"logs: {folder / 'log.csv'}, {folder / 'curves.png'}" + (f"; preset: {preset}" if preset else ""))
     return Result(model, metrics, folder, preset)
 
 
 def _export(model, name, entry, recipe, args, command, task, state, control):
-    """Write the finished model as a preset (metrics measured by the eval code), in the zoo with `to_zoo`."""
+    """Write the finished model as a preset (metrics measured by the eval code), in the zoo folder with `to_zoo`."""
     preset_name = control["preset_name"] or name
     if control["to_zoo"]:
         target = hub.registry.zoo_dir() / preset_name
@@ -191,8 +196,6 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
         recipe={"name": recipe.name, "command": command, "args": args}, seeds=seeds,
         paper=entry.paper if entry else None, limitations=limitations, data_path=control["data"], overwrite=True,
     )
-    if control["to_zoo"]:
-        hub.registry.register(target)
     return target
 
 
