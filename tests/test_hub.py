@@ -315,6 +315,15 @@ def test_card_cites_the_paper_of_its_task():
     assert "Goldstone modes" in ks.hub.card.render({**metadata, "task": {"name": "copy"}})
 
 
+def test_card_says_how_many_seeds_stand_behind_each_number(zoo):
+    _, folder, _ = zoo
+    metadata = ks.hub.verify(folder)
+    assert "mean of" not in (folder / "README.md").read_text()  # PAPER names no seed count
+    text = ks.hub.card.render({**metadata, "paper": {**PAPER, "seeds": 10}, "seeds": {"seed": 3}})
+    assert "| 0.000726 (001 Table 2, mean of 10 seeds) |" in text
+    assert "This checkpoint is one training run (seed 3); the paper's number is the mean over 10 seeds." in text
+
+
 def test_push_to_hub_prepares_exactly_the_preset_and_its_card(zoo, monkeypatch, capsys):
     _, folder, _ = zoo
     sent = {}

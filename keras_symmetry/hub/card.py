@@ -63,6 +63,18 @@ def _verdict(metrics, paper):
     )
 
 
+def _paper_source(paper):
+    return paper["source"] + (f", mean of {paper['seeds']} seeds" if paper.get("seeds") else "")
+
+
+def _seeds_text(seeds, paper):
+    """How many runs stand behind this checkpoint's number, against the paper's mean over seeds."""
+    if not paper or not paper.get("seeds"):
+        return ""
+    seed = f" (seed {seeds['seed']})" if "seed" in (seeds or {}) else ""
+    return f"This checkpoint is one training run{seed}; the paper's number is the mean over {paper['seeds']} seeds."
+
+
 def _citation(task_name, paper):
     """The paper the entry's target comes from, else the paper its task comes from, else 001."""
     source = (paper or {}).get("source", "")[:3] or _task(task_name)[3]
@@ -113,7 +125,7 @@ def render(metadata):
         {
             "metric": name,
             "value": _format(value, name),
-            "paper": f"{_format(paper['value'], name)} ({paper['source']})" if paper and paper["metric"] == name else "—",
+            "paper": f"{_format(paper['value'], name)} ({_paper_source(paper)})" if paper and paper["metric"] == name else "—",
         }
         for name, value in sorted(metrics.items())
     ] or [{"metric": "—", "value": "not measured", "paper": "—"}]
@@ -141,7 +153,7 @@ def render(metadata):
         recipe_command=recipe.get("command", "(not trained by a recipe)"),
         metrics_command=metadata.get("metrics_command", f"keras-symmetry eval {metadata['name']}"),
         metric_rows=rows,
-        verdict=_verdict(metrics, paper),
+        verdict=" ".join(filter(None, (_verdict(metrics, paper), _seeds_text(metadata.get("seeds"), paper)))),
         reference=_reference(metadata.get("reference")),
         equivariance_text=equivariance_text,
         limitations=metadata.get("limitations") or ["Trained on CPU with the budget stated in the recipe."],
