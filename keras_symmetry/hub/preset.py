@@ -60,9 +60,10 @@ def verify(folder, exact=False):
     """
     folder = pathlib.Path(folder)
     metadata = read_metadata(folder)
-    extra = sorted(p.name for p in folder.iterdir() if p.name not in (*metadata["files"], METADATA)) if exact else []
-    if extra:
-        raise ValueError(f"{folder} holds files that are not part of the preset: {extra}.")
+    if exact:
+        extra = sorted(p.name for p in folder.iterdir() if p.name not in (*metadata["files"], METADATA))
+        if extra:
+            raise ValueError(f"{folder} holds files that are not part of the preset: {extra}.")
     for name, expected in metadata["files"].items():
         path = folder / name
         if not path.is_file():
