@@ -56,12 +56,13 @@ def capsule_norm(x, k):
 def per_capsule(scale, k):
     """Broadcast a per-capsule quantity `(..., n)` over its `k` components `(..., n*k)`.
 
-    A broadcast and a reshape rather than `ops.repeat`: TensorFlow's gradient of
-    `repeat` has a data-dependent shape that XLA (`jit_compile=True`) rejects.
+    A broadcasting product and a reshape rather than `ops.repeat` or
+    `ops.broadcast_to`: TensorFlow's gradients of both take a shape computed at
+    run time, which XLA (`jit_compile=True`) rejects when the batch size is
+    unknown while tracing, as in `fit` on a dataset.
     """
-    shape = ops.shape(scale)
-    components = ops.broadcast_to(ops.expand_dims(scale, -1), (*shape, k))
-    return ops.reshape(components, (*shape[:-1], scale.shape[-1] * k))
+    components = ops.expand_dims(scale, -1) * ops.ones((k,), dtype=scale.dtype)
+    return ops.reshape(components, (*ops.shape(scale)[:-1], scale.shape[-1] * k))
 
 
 def radial(x, k, fn, epsilon):

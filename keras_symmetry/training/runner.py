@@ -17,13 +17,13 @@ import pathlib
 import keras
 
 from keras_symmetry import hub, recipes
-from keras_symmetry.training import curves, distribution
+from keras_symmetry.training import curves, distribution, speed
 from keras_symmetry.training.checkpoint import Checkpointer, RunState
 
 CONTROL = {
     "smoke": False, "out": None, "restart": False, "data": None, "data_parallel": False, "coordinator_address": None,
     "num_processes": None, "process_id": None, "export": None, "to_zoo": False, "no_export": False, "preset_name": None,
-    "verbose": "auto",
+    "verbose": "auto", "jit_compile": "fastest",
 }
 """Options that steer a run without changing what it trains (not part of the recorded arguments)."""
 CURVES_CAPTION = "Learning curves of the run that trained this checkpoint (training and validation loss and metric per epoch; test metrics in the title)."
@@ -133,11 +133,13 @@ def train(name, /, **given):
     state = RunState(folder, args, restart=control["restart"])
     setup = recipe.setup(args, control["data"])
     model = setup.model
-    model.compile(optimizer=_optimizer(args, len(setup.train)), loss=setup.loss, metrics=setup.metrics)
+    jit_compile = speed.jit_compile(control["jit_compile"], recipe.name)
+    model.compile(optimizer=_optimizer(args, len(setup.train)), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
     state.restore(model)
     setup.train.epoch = state.epoch
     where = f"{len(devices)} devices, DataParallel" if devices else "one device"
-    print(f"{name}: recipe {recipe.name!r} ({recipe.paper}); backend {keras.backend.backend()}, {where}; "
+    print(f"{name}: recipe {recipe.name!r} ({recipe.paper}); backend {keras.backend.backend()} "
+          f"(jit_compile={model.jit_compile}), {where}; "
           f"{model.count_params():,} parameters; run folder {folder}")
     print(f"resuming after epoch {state.epoch} of {args['epochs']}" if state.epoch else f"starting, {args['epochs']} epoch(s)")
     if state.epoch < args["epochs"]:
@@ -229,6 +231,9 @@ def build_parser(name):
     run.add_argument("--to-zoo", action="store_true", help="write the preset into the zoo as NAME and register it")
     run.add_argument("--no-export", action="store_true", help="only evaluate at the end; write no preset")
     run.add_argument("--preset-name", default=None, help="name of the preset, None meaning NAME")
+    run.add_argument("--jit-compile", default="fastest", choices=("fastest", "auto", "true", "false"),
+                     help="Keras' jit_compile: fastest = the setting measured fastest on this backend (XLA on jax and "
+                          "tensorflow), auto = Keras' own choice (XLA on tensorflow only with a GPU)")
     run.add_argument("--verbose", default="auto", choices=("auto", "0", "1", "2"),
                      help="Keras fit verbosity: 1 progress bar, 2 one line per epoch")
     return parser
