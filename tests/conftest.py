@@ -28,9 +28,10 @@ def to_numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
-def recipe_script(name):
-    """`recipes/NAME.py` imported as a module (the scripts are not part of the package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "recipes" / f"{name}.py")
+def script(path):
+    """The script at `path` (relative to the repository, e.g. `figures/figures.py`) imported as a module."""
+    name = pathlib.Path(path).stem
+    spec = importlib.util.spec_from_file_location(name, ROOT / path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,4 +1,4 @@
-"""Every figure command of recipes/figures.py runs end to end at `--small` settings and writes a PNG.
+"""Every figure command of figures/figures.py runs end to end at `--small` settings and writes a PNG.
 
 The figures are backend-agnostic code on top of `ks.analysis` (whose backend
 paths, the forward-mode `jvp` included, are tested on every backend in
@@ -10,11 +10,11 @@ import keras
 import pytest
 
 import keras_symmetry as ks
-from conftest import recipe_script
+from conftest import script
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "torch", reason="figure smoke tests run on the torch leg")
 
-FIGURES = recipe_script("figures")
+FIGURES = script("figures/figures.py")
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +54,7 @@ def test_to_zoo_adds_the_figure_to_the_card_of_the_checkpoint_it_was_drawn_from(
     assert [f["file"] for f in metadata["figures"]] == ["001-fig12.png"]
     assert (zoo / "u1-convrnn-copy" / "001-fig12.png").read_bytes() == out.read_bytes()
     card = (tmp_path / "hub_cards" / "u1-convrnn-copy" / "README.md").read_text()
-    assert "![001-fig12.png](001-fig12.png)" in card and "Drawn by `python recipes/figures.py 001-fig12 --small`." in card
+    assert "![001-fig12.png](001-fig12.png)" in card and "Drawn by `python figures/figures.py 001-fig12 --small`." in card
     assert (tmp_path / "hub_cards" / "u1-convrnn-copy" / "001-fig12.png").is_file()
 
 

@@ -1,11 +1,11 @@
-"""recipes/benchmark.py runs end to end (tiny shapes) and writes the table's figures; no timing is asserted."""
+"""benchmarks/benchmark.py runs end to end (tiny shapes) and writes the table's figures; no timing is asserted."""
 
 import json
 import sys
 
 import keras
 
-from conftest import recipe_script
+from conftest import script
 
 
 def test_benchmark_times_every_variant_with_overrides(tmp_path, monkeypatch, capsys):
@@ -14,7 +14,7 @@ def test_benchmark_times_every_variant_with_overrides(tmp_path, monkeypatch, cap
     argv = ["benchmark.py", "--cases", "u1gru", "--time-steps", "3", "--batch", "2", "--repeats", "1"]
     argv += ["--skip-memory", "--jit-compile", jit, "--json", str(out)]
     monkeypatch.setattr(sys, "argv", argv)
-    recipe_script("benchmark").main()
+    script("benchmarks/benchmark.py").main()
     results = json.loads(out.read_text())
     assert results["backend"] == keras.backend.backend()
     assert results["setting"]["batch"] == 2 and results["setting"]["time_steps"] == 3

@@ -1,8 +1,8 @@
 """Training-step speed and peak memory of the equivariant layers against Keras' own and torch's.
 
-    KERAS_BACKEND=jax python recipes/benchmark.py                  # every case, table to stdout
-    KERAS_BACKEND=torch python recipes/benchmark.py --cases u1gru --repeats 3 --json out.json
-    KERAS_BACKEND=tensorflow python recipes/benchmark.py --cases u1gru --jit-compile True --batch 512
+    KERAS_BACKEND=jax python benchmarks/benchmark.py                  # every case, table to stdout
+    KERAS_BACKEND=torch python benchmarks/benchmark.py --cases u1gru --repeats 3 --json out.json
+    KERAS_BACKEND=tensorflow python benchmarks/benchmark.py --cases u1gru --jit-compile True --batch 512
 
 For each case several models are timed: the package's layer, the same cell in a
 plain `keras.layers.RNN` (the straightforward version), and a Keras layer of

@@ -1,10 +1,10 @@
 """Regenerate the papers' figures with `ks.analysis`: one command per figure.
 
 ```
-python recipes/figures.py --list
-python recipes/figures.py 001-fig2 [--small] [--out PATH] [--seed S]
-python recipes/figures.py all --small --out-dir /tmp/figs
-python recipes/figures.py 001-fig12 --to-zoo    # ... and show it on the card of the zoo entry it was drawn from
+python figures/figures.py --list
+python figures/figures.py 001-fig2 [--small] [--out PATH] [--seed S]
+python figures/figures.py all --small --out-dir /tmp/figs
+python figures/figures.py 001-fig12 --to-zoo    # ... and show it on the card of the zoo entry it was drawn from
 ```
 
 Every figure is drawn from freshly initialised networks, except where a trained
@@ -417,7 +417,7 @@ def main(argv=None):
             print(f"[figures] --to-zoo: {name} was drawn from no zoo checkpoint; no card changed", file=sys.stderr)
             return 1
         for entry in LOADED if args.to_zoo else ():
-            command = f"python recipes/figures.py {name}" + (" --small" if args.small else "")
+            command = f"python figures/figures.py {name}" + (" --small" if args.small else "")
             caption = f"{FIGURES[name][1]}. Drawn by `{command}`."
             ks.hub.registry.register(ks.hub.add_figure(ks.hub.registry.preset_dir(entry), out, caption, name=f"{name}.png"))
             print(f"[figures] {name}: added to the card of {entry}")

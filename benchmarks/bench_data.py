@@ -1,6 +1,6 @@
 """How long each task's pipeline takes per batch, beside a training step of the model it feeds.
 
-    KERAS_BACKEND=jax python recipes/bench_data.py [--mnist PATH] [--repeats N]
+    KERAS_BACKEND=jax python benchmarks/bench_data.py [--mnist PATH] [--repeats N]
 
 Prints milliseconds per batch (median of `--repeats`) and the ratio to one training
 step of the papers' model at the papers' batch size; a ratio well below 1 means
