@@ -133,7 +133,7 @@ def test_logged_seconds_add_up_epoch_times_across_resumed_processes(tmp_path, mo
         state.restore(model)
         data = (np.ones((8, 3)), np.ones((8, 1)))
         model.fit(*data, batch_size=2, epochs=epochs, initial_epoch=initial_epoch, verbose=0,
-                  callbacks=[Tick(), training.checkpoint.Checkpointer(state)])
+                  callbacks=[Tick(), training.checkpoint.Checkpointer(state, "test")])
 
     fit(2, 0)
     fit(3, 2)  # a second process resuming the run
@@ -173,6 +173,45 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
     assert_same_weights(a, b, atol=1e-6)
     losses = lambda state: [row["loss"] for row in state["history"]]  # noqa: E731
     np.testing.assert_allclose(losses(state_a), losses(state_b), rtol=1e-5)
+
+
+@jax_only
+def test_a_checkpoint_whose_optimizer_state_does_not_load_is_refused(tmp_path):
+    """Keras only warns when a checkpoint's optimizer variables do not match, then trains on with a fresh Adam."""
+    folder = tmp_path / "run"
+    run_quietly("u1-rnn-copy", folder, no_export=True, epochs=1)
+    state = json.loads((folder / "state.json").read_text())
+    state["args"]["lr_decay_epoch"] = 1  # a schedule: Adam without its learning-rate variable
+    (folder / "state.json").write_text(json.dumps(state))
+    with pytest.raises(ValueError, match=r"did not restore the optimizer state.*step 0 instead of 4"):
+        run_quietly("u1-rnn-copy", folder, no_export=True, epochs=2, lr_decay_epoch=1)
+
+
+OTHER_BACKEND = {"jax": "tensorflow", "tensorflow": "torch", "torch": "jax"}[BACKEND]
+
+
+def test_a_run_resumes_on_another_backend(tmp_path):
+    """Epochs 1-2 here, 3-4 on another backend: the optimizer state carries over and every epoch's setting is logged."""
+    args = ["u1-rnn-copy", "--smoke", "--steps-per-epoch", "5", "--no-export", "--verbose", "0", "--out", str(tmp_path / "run")]
+    training.runner.main(args[0], [*args[1:], "--epochs", "2"])
+    env = {**os.environ, "KERAS_BACKEND": OTHER_BACKEND}
+    command = [sys.executable, "-m", "keras_symmetry.cli", "train", *args, "--epochs", "4"]
+    resumed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "resuming after epoch 2 of 4" in resumed.stdout
+    history = json.loads((tmp_path / "run" / "state.json").read_text())["history"]
+    assert [row["step"] for row in history] == [5, 10, 15, 20]
+    assert history[0]["setting"].split("+")[0] == BACKEND and history[-1]["setting"].split("+")[0] == OTHER_BACKEND
+    assert training.speed.describe(history).count("epochs") == 2
+
+
+@pytest.mark.skipif(BACKEND != "tensorflow", reason="XLA on TensorFlow is chosen explicitly; jax always compiles")
+def test_psmnist_trains_under_xla_on_tensorflow_through_fit(tmp_path, mnist_path):
+    """fit() traces with an unknown batch size; XLA needs every shape in the gradient static (capsules.per_capsule)."""
+    result = run_quietly("u1-gru-psmnist", tmp_path / "run", data=mnist_path, no_export=True)
+    history = json.loads((result.folder / "state.json").read_text())["history"]
+    assert {row["setting"] for row in history} == {"tensorflow+xla"}
+    assert np.isfinite(history[-1]["loss"])
 
 
 @jax_only

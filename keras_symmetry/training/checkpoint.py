@@ -88,6 +88,14 @@ class RunState:
             return
         model.optimizer.build(model.trainable_variables)
         model.load_weights(self.weights)
+        step = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+        if self.history and step != self.history[-1]["step"]:
+            # Keras only warns when the optimizer's variables do not match and then leaves them fresh.
+            raise ValueError(
+                f"{self.weights} did not restore the optimizer state of this run (step {step} instead of "
+                f"{self.history[-1]['step']}): the checkpoint was written with another optimizer setting. "
+                "Resume with the same arguments, or pass --restart to discard it."
+            )
 
     def save(self, model, epoch, row, seconds):
         """Record a finished epoch: weights, then the state naming them, then the logs."""
@@ -122,12 +130,15 @@ class Checkpointer(keras.callbacks.Callback):
     """Saves a `RunState` checkpoint and log row at the end of every epoch.
 
     `seconds` in the log is the training time summed over epochs (validation
-    included), across every resumed process.
+    included), across every resumed process; `setting` (the backend and its
+    compile setting, e.g. `tensorflow+xla`) is logged with every epoch, since
+    a resumed run may continue on another backend.
     """
 
-    def __init__(self, state):
+    def __init__(self, state, setting):
         super().__init__()
         self.state = state
+        self.setting = setting
         self.started = None
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -147,4 +158,5 @@ class Checkpointer(keras.callbacks.Callback):
                 row[key] = float(logs[key])
         seconds = self.state.seconds + time.perf_counter() - self.started
         row["seconds"] = round(seconds, 3)
+        row["setting"] = self.setting
         self.state.save(self.model, epoch + 1, row, seconds)

@@ -150,7 +150,7 @@ def train(name, /, **given):
             initial_epoch=state.epoch,
             shuffle=False,  # the datasets shuffle themselves from (seed, epoch): Keras' own shuffle would not resume
             validation_freq=args["val_every"],
-            callbacks=[Checkpointer(state)],
+            callbacks=[Checkpointer(state, speed.setting(model))],
             verbose=control["verbose"],
         )
     preset = None
@@ -182,7 +182,7 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
         target = pathlib.Path(control["export"] or state.folder / "preset")
     steps = state.history[-1]["step"] if state.history else 0
     budget = (f"Trained by `{command}`: {state.epoch} epoch{'s' * (state.epoch != 1)}, {steps:,} steps, {state.seconds / 3600:.2f} h "
-              f"on {keras.backend.backend()} ({os.cpu_count()} CPU cores visible).")
+              f"on {speed.describe(state.history) or keras.backend.backend()} ({os.cpu_count()} CPU cores visible).")
     limitations = [budget]
     if control["smoke"]:
         limitations.insert(0, "Smoke run: tiny sizes and a few steps to check the recipe, not a trained model.")

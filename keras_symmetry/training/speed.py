@@ -34,3 +34,23 @@ def jit_compile(choice, recipe):
     if choice != "fastest":
         return CHOICES[choice]
     return FASTEST.get(recipe, {}).get(keras.backend.backend(), "auto")
+
+
+def setting(model):
+    """The backend and compile setting a compiled `model` trains with: `jax`, `tensorflow+xla`, `torch`, ..."""
+    backend = keras.backend.backend()
+    return backend + ("+xla" if backend == "tensorflow" and model.jit_compile is True else "")
+
+
+def describe(history):
+    """Which setting trained which epochs of a run's `history`: `tensorflow+xla (epochs 4-40)`, ..."""
+    spans = []
+    for row in history:
+        name = row.get("setting", "an unrecorded setting")
+        if spans and spans[-1][0] == name:
+            spans[-1][2] = row["epoch"]
+        else:
+            spans.append([name, row["epoch"], row["epoch"]])
+    if len(spans) == 1 and "setting" in history[0]:
+        return spans[0][0]
+    return ", ".join(f"{name} (epoch{'s' * (a != b)} {a}{f'-{b}' * (a != b)})" for name, a, b in spans)
