@@ -26,12 +26,17 @@ TASKS = {  # name: (Hub task type, dataset, label, the paper the task comes from
     "fashion_mnist": ("image-classification", "fashion_mnist", "Fashion-MNIST, flattened images (001 §2, D.1)", "001"),
     "shapes": ("image-to-image", "synthetic-shapes", "Shapes transmogrification (000 §2.2, A.1)", "000"),
 }
-METRIC_TYPES = {"test_accuracy": "accuracy", "test_cross_entropy": "cross_entropy", "test_rmse": "rmse"}
+METRIC_TYPES = {"test_accuracy": "accuracy", "test_cross_entropy": "cross_entropy", "test_rmse": "rmse",
+                "test_f1": "f1", "test_images_right": "accuracy"}
 LOWER_IS_BETTER = ("cross_entropy", "rmse")
 
 
+def _percent(metric):
+    return METRIC_TYPES.get(metric, metric) == "accuracy" or "accuracy" in metric
+
+
 def _format(value, metric):
-    return f"{100 * value:.2f}%" if "accuracy" in metric else f"{value:.4g}"
+    return f"{100 * value:.2f}%" if _percent(metric) else f"{value:.4g}"
 
 
 def _task(name):
@@ -56,7 +61,7 @@ def _verdict(metrics, paper):
     meets = value <= target if lower_is_better else value >= target
     if meets:
         return f"**Meets the paper's target** ({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']})."
-    gap = f"{100 * abs(value - target):.2f} percentage points" if "accuracy" in metric else f"{abs(value - target):.4g}"
+    gap = f"{100 * abs(value - target):.2f} percentage points" if _percent(metric) else f"{abs(value - target):.4g}"
     return (
         f"**Falls short of the paper's target** by {gap} "
         f"({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']})."
@@ -82,10 +87,15 @@ def _citation(task_name, paper):
 
 
 def _reference(reference):
+    """'For scale: ...': the input-ignoring answer (all its `metrics` where recorded), then the answers under `also`."""
     if not reference:
         return ""
-    metric = reference["metric"]
-    return f"For scale: {reference['what']} scores {metric} {_format(reference['value'], metric)} on the same test data."
+    parts = []
+    for answer in [reference, *reference.get("also", [])]:
+        metrics = answer.get("metrics") or {answer["metric"]: answer["value"]}
+        scores = ", ".join(f"{metric} {_format(value, metric)}" for metric, value in metrics.items())
+        parts.append(f"{answer['what']} scores {scores}")
+    return f"For scale: {'; '.join(parts)} on the same test data."
 
 
 def card_data(metadata):
@@ -119,6 +129,8 @@ def card_data(metadata):
 
 def render(metadata):
     """The full `README.md` of a preset."""
+    from keras_symmetry.evaluate import METRIC_NOTES
+
     metrics = metadata.get("metrics", {})
     paper = metadata.get("paper")
     rows = [
@@ -153,6 +165,7 @@ def render(metadata):
         recipe_command=recipe.get("command", "(not trained by a recipe)"),
         metrics_command=metadata.get("metrics_command", f"keras-symmetry eval {metadata['name']}"),
         metric_rows=rows,
+        metric_notes=[METRIC_NOTES[name] for name in sorted(metrics) if name in METRIC_NOTES],
         verdict=" ".join(filter(None, (_verdict(metrics, paper), _seeds_text(metadata.get("seeds"), paper)))),
         reference=_reference(metadata.get("reference")),
         equivariance_text=equivariance_text,
