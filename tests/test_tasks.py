@@ -59,6 +59,26 @@ def test_memoryless_baseline_cross_entropy():
     assert ce == pytest.approx(copy.baseline_cross_entropy(25), rel=1e-5)
 
 
+def test_copy_test_cross_entropy_matches_a_hand_computed_example():
+    """The test CE is the per-step CE averaged over every step (blanks and padding included) and example (001 D.2.5).
+
+    A model whose logits are `m` on blank and 0 elsewhere, whatever the input, pays
+    `log(1 + 9 e^-m)` on the 36 blank targets and `log(e^m + 9)` on the 10 data
+    targets of every length-46 sequence.
+    """
+    m = 3.0
+    model = keras.Sequential([keras.Input((None, copy.CHANNELS)), keras.layers.Dense(copy.CHANNELS)])
+    bias = np.zeros(copy.CHANNELS, "float32")
+    bias[copy.BLANK] = m
+    model.layers[-1].set_weights([np.zeros((copy.CHANNELS, copy.CHANNELS), "float32"), bias])
+    expected = (36 * math.log1p(9 * math.exp(-m)) + 10 * math.log(math.exp(m) + 9)) / 46
+    measured = ks.evaluate.evaluate(model, {"name": "copy", "t_max": 25, "test_batches": 3})["test_cross_entropy"]
+    assert measured == pytest.approx(expected, rel=1e-6)
+    x, y = copy.test_set(t_max=25, batches=1)[0]
+    keras_loss = float(keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, model(x)))  # the training loss
+    assert keras_loss == pytest.approx(expected, rel=1e-5)
+
+
 def test_copy_dataset_is_seeded_fresh_and_fits():
     a, b = copy.CopyTask(t_max=5, batch_size=4, seed=1), copy.CopyTask(t_max=5, batch_size=4, seed=1)
     np.testing.assert_array_equal(a[3][0], b[3][0])
