@@ -4,18 +4,35 @@
 import keras_symmetry as ks
 gru = ks.layers.U1GRU(64)
 g = ks.groups.U1().sample(seed=0)
+ks.BACKEND_CHOICE          # the backend and why (see keras_symmetry.backend_choice)
 ```
 """
 
-from keras_symmetry import analysis, capsules, groups, initializers, layers, models, tasks, testing
-from keras_symmetry import hub
-from keras_symmetry import recipes, training
-from keras_symmetry.hub import list_models, load, model_info
+import sys as _sys
+
+from keras_symmetry import backend_choice
+
+# Before anything imports Keras: Keras reads its backend once, on first import.
+try:
+    BACKEND_CHOICE = backend_choice.choose()
+except backend_choice.BackendUnavailable as _err:
+    if backend_choice.running_command_line():
+        raise SystemExit(f"keras-symmetry: {_err}") from None
+    raise
+if BACKEND_CHOICE.source == "installed" and not backend_choice.running_command_line():
+    print(f"keras-symmetry: {BACKEND_CHOICE}; set KERAS_BACKEND=jax|tensorflow|torch to choose.", file=_sys.stderr)
+
+from keras_symmetry import analysis, capsules, groups, initializers, layers, models, tasks, testing  # noqa: E402
+from keras_symmetry import hub  # noqa: E402
+from keras_symmetry import recipes, training  # noqa: E402
+from keras_symmetry.hub import list_models, load, model_info  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BACKEND_CHOICE",
     "analysis",
+    "backend_choice",
     "capsules",
     "groups",
     "hub",

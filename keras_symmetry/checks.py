@@ -155,7 +155,8 @@ def run_case(case, broken=False, seed=0):
 
     rng = np.random.default_rng(seed)
     fn, args = case.make(broken, rng)
-    return max(equivariance_error(fn, g, args) for g in case.group.test_elements(3, seed=seed))
+    outputs = fn(*args)
+    return max(equivariance_error(fn, g, args, outputs) for g in case.group.test_elements(3, seed=seed))
 
 
 def group_of(layer):
@@ -198,6 +199,7 @@ def core_equivariance(model, seed=0):
         fn, args = core, (_normal(rng, BATCH, core.input.shape[-1]),)
     else:
         fn, args = _from_initial_state(core, core.input.shape[-1], rng)
-    error = max(equivariance_error(fn, g, args) for g in group.test_elements(3, seed=seed))
+    outputs = fn(*args)
+    error = max(equivariance_error(fn, g, args, outputs) for g in group.test_elements(3, seed=seed))
     inputs = "random inputs" if isinstance(core, (layers.KuramotoConv2D, keras.Sequential)) else "zero inputs, random initial state"
     return {"group": group.name, "error": error, "inputs": inputs}

@@ -1,5 +1,6 @@
 """The `keras-symmetry` command line.
 
+    keras-symmetry demo                  zoo checkpoints doing their tasks offline, then the equivariance check
     keras-symmetry list                  the zoo's models with their recorded metrics
     keras-symmetry info NAME             everything known about one model (JSON)
     keras-symmetry eval NAME             recompute a model's metrics on its test data, beside the recorded ones
@@ -8,10 +9,17 @@
     keras-symmetry push NAME REPO_ID     publish a preset to the Hugging Face Hub; prints the revision to pin
     keras-symmetry check                 measure every layer's equivariance error on this backend
     keras-symmetry version               print the package, Keras and backend versions
+
+The first line of every command names the backend and why it is the one (`keras_symmetry.backend_choice`);
+`list` and `info` print it on stderr, their output being data.
 """
 
 import argparse
 import sys
+
+
+DATA_COMMANDS = ("list", "info")
+"""Commands whose stdout is data: their first line goes to stderr."""
 
 
 def _versions():
@@ -19,7 +27,7 @@ def _versions():
 
     import keras_symmetry
 
-    return f"keras-symmetry {keras_symmetry.__version__}, keras {keras.__version__}, backend {keras.backend.backend()}"
+    return f"keras-symmetry {keras_symmetry.__version__}, keras {keras.__version__}, {keras_symmetry.BACKEND_CHOICE}"
 
 
 def check(args):
@@ -29,7 +37,6 @@ def check(args):
     from keras_symmetry import checks
 
     keras.utils.set_random_seed(args.seed)
-    print(_versions())
     header = f"{'layer':44s} {'group':6s} {'equivariant':>12s} {'broken':>10s}  verdict"
     print(header)
     print("-" * len(header))
@@ -83,7 +90,7 @@ def eval_(args):
         raise SystemExit("--record rewrites a local preset; download it to a folder first (hf:// caches are read-only).")
     folder = hub.resolve(args.name, args.revision)
     model, metadata = hub.load_preset(folder)
-    print(f"{metadata['name']} ({folder}), task {metadata['task']}; {_versions()}")
+    print(f"{metadata['name']} ({folder}), task {metadata['task']}")
     probe = evaluate.probe(model, metadata["task"], data_path=args.data)
     recorded_probe = metadata.get("probe")
     same_outputs = recorded_probe is not None and evaluate.same_probe(recorded_probe, probe)
@@ -111,6 +118,22 @@ def eval_(args):
     return 1 if mismatches or (recorded_probe is not None and not same_outputs) else 0
 
 
+def demo(args):
+    """Zoo checkpoints doing their tasks on fresh data, then (unless --no-check) the equivariance check."""
+    from keras_symmetry import demo as demos
+
+    parts = [lambda: demos.copy_task(seed=args.seed), lambda: demos.shapes_task(args.out, seed=args.seed),
+             lambda: demos.psmnist_task(args.data)]
+    for number, part in enumerate(parts, 1):
+        lines = part()
+        print(f"\n[{number}/{len(parts)}] {lines[0]}", *lines[1:], sep="\n", flush=True)
+    print("\nThe zoo: keras-symmetry list; a model's card: zoo/NAME/README.md; evaluate one: keras-symmetry eval NAME.")
+    if args.no_check:
+        return 0
+    print("\nEquivariance of every layer and of its symmetry-broken twin on this backend (keras-symmetry check):")
+    return check(argparse.Namespace(seed=0))
+
+
 def train(args):
     from keras_symmetry import recipes, training
 
@@ -122,7 +145,18 @@ def train(args):
         print("\nRecipes (give the model with options, e.g. keras-symmetry train copy --arch u1-gru --units 64):")
         for name, recipe in recipes.RECIPES.items():
             print(f"  {name:22s} {recipe.summary} ({recipe.paper})")
+        print("\nThe same from Python, one readable script per recipe: recipes/*.py in the repository (recipes/README.md).")
         return 0
+    if args.name.startswith("-"):
+        print(f"keras-symmetry train: the name comes first (got {args.name!r}).\nusage: keras-symmetry train NAME [OPTIONS]; "
+              "keras-symmetry train --help lists the names.", file=sys.stderr)
+        return 2
+    try:
+        recipes.get(args.name)
+    except ValueError as err:
+        print(f"keras-symmetry train: {err}\nusage: keras-symmetry train NAME [OPTIONS]; keras-symmetry train --help lists "
+              "the names.", file=sys.stderr)
+        return 2
     training.runner.main(args.name, args.options)
     return 0
 
@@ -165,6 +199,13 @@ def build_parser():
         description="Z2, U(1) and O(k) equivariant Keras layers. Backend: set KERAS_BACKEND=jax|tensorflow|torch.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("demo", help="zoo checkpoints doing their tasks on fresh data (offline), then the equivariance check")
+    p.add_argument("--out", default=str(demo_out()), help="folder for the pictures (default: %(default)s)")
+    p.add_argument("--data", default=None, help="path of mnist.npz for the psMNIST part (else $KERAS_SYMMETRY_DATA/mnist.npz, "
+                   "else Keras' download cache; never downloads)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the fresh task data (default 1)")
+    p.add_argument("--no-check", action="store_true", help="skip the equivariance check of every layer")
+    p.set_defaults(func=demo)
     p = sub.add_parser("list", help="the zoo's models with their recorded metrics")
     p.add_argument("--markdown", action="store_true", help="a Markdown table with the papers' numbers and the commands")
     p.set_defaults(func=list_)
@@ -181,10 +222,9 @@ def build_parser():
     p.add_argument("--record", action="store_true",
                    help="write the recomputed metrics and outputs into the preset's metadata and card (weights untouched)")
     p.set_defaults(func=eval_)
-    p = sub.add_parser("train", add_help=False, help="train a zoo entry or a recipe; NAME --help lists its options")
-    p.add_argument("name", nargs="?", default=None, help="zoo entry or recipe name")
-    p.add_argument("options", nargs=argparse.REMAINDER, help="the recipe's options")
-    p.set_defaults(func=train)
+    # `train` is dispatched by main() before argparse sees its arguments (they are the recipe's); this
+    # parser only lists it in the help.
+    sub.add_parser("train", add_help=False, help="train a zoo entry or a recipe; train --help lists them, NAME --help the options")
     p = sub.add_parser("sweep", help="train the deep MLPs over sigma_w and plot test accuracy (001 Figs. 3, 11)",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--sigma-w", type=float, nargs="+", default=[0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0],
@@ -214,8 +254,21 @@ def build_parser():
     return parser
 
 
+def demo_out():
+    from keras_symmetry import demo as demos
+
+    return demos.DEFAULT_OUT
+
+
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["train"]:  # everything after the name belongs to the recipe's own parser
+        name = argv[1] if len(argv) > 1 else None
+        args = argparse.Namespace(command="train", func=train, name=name, options=argv[2:])
+    else:
+        args = build_parser().parse_args(argv)
+    if args.command != "version":
+        print(_versions(), file=sys.stderr if args.command in DATA_COMMANDS else sys.stdout, flush=True)
     return args.func(args)
 
 

@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from keras_symmetry import checks, cli
+from keras_symmetry import checks, cli, recipes
+
+from conftest import script
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -15,14 +17,29 @@ def _blocks(language):
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
 
-def test_readme_has_exactly_two_commands_and_ci_runs_the_test_command():
+def test_readme_has_exactly_two_commands_and_ci_runs_both_verbatim():
     commands = [block.strip() for block in _blocks("bash")]
     assert len(commands) == 2 and all("\n" not in c for c in commands)
     main_job, test_command = commands
-    assert "keras-symmetry check" in main_job
+    assert main_job == 'python -m pip install -e ".[jax]" && keras-symmetry demo'  # one extra: what a newcomer installs
     assert "pytest" in test_command and "torch==2.13.0" in test_command
+    extract = script(".ci/readme_command.py")
+    assert extract.commands(README) == commands
     ci = (ROOT / ".ci" / "run").read_text()
-    assert test_command in ci.splitlines()
+    assert "first_command=$(python3 .ci/readme_command.py 1)" in ci and 'bash -c "$first_command"' in ci
+    assert "test_command=$(python3 .ci/readme_command.py 2)" in ci and 'bash -c "$test_command"' in ci
+    assert 'HOME="$fresh_home"' in ci and "-u KERAS_BACKEND" in ci  # a fresh machine: empty home, no backend chosen
+
+
+def test_readme_command_extraction_takes_only_the_two_commands_section():
+    extract = script(".ci/readme_command.py")
+    text = "# t\n```bash\nnot this\n```\n## Two commands (fresh clone)\n\nA:\n\n```bash\none && two\n```\n\n" \
+           "```bash \r\nthree\n```\n## Next\n```bash\nnot this either\n```\n"
+    assert extract.commands(text) == ["one && two", "three"]
+    with pytest.raises(ValueError, match="one-line"):
+        extract.commands("## Two commands\n```bash\na\nb\n```\n")
+    with pytest.raises(ValueError, match="no section"):
+        extract.commands("## Other\n```bash\na\n```\n")
 
 
 def test_readme_examples_run():
@@ -39,6 +56,30 @@ def test_check_command_passes_and_reports_every_layer(capsys):
     out = capsys.readouterr().out
     assert f"{len(checks.CASES)} of {len(checks.CASES)} layers equivariant" in out
     assert out.count(" ok\n") == len(checks.CASES)
+
+
+@pytest.mark.parametrize("argv", [["train", "--help"], ["train", "-h"], ["train"]])
+def test_train_help_lists_entries_and_recipes(argv, capsys):
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert all(f"  {name} " in out for name in [*recipes.ENTRIES, *recipes.RECIPES])
+    assert "recipes/*.py" in out
+
+
+@pytest.mark.parametrize("name", ["u1-rnn-copy", "copy"])
+def test_train_name_help_lists_the_options(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", name, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: keras-symmetry train {name}" in out and "--t-max" in out and "--smoke" in out
+
+
+def test_train_unknown_name_or_option_first_is_a_usage_error(capsys):
+    assert cli.main(["train", "u1-rnn-cpy"]) == 2
+    assert cli.main(["train", "--smoke"]) == 2
+    err = capsys.readouterr().err
+    assert "Closest: u1-rnn-copy" in err and "keras-symmetry train --help lists the names" in err
 
 
 def test_version_and_help(capsys):

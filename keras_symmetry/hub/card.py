@@ -9,8 +9,6 @@ eval code.
 
 import pathlib
 
-from huggingface_hub import EvalResult, ModelCard, ModelCardData
-
 TEMPLATE = pathlib.Path(__file__).resolve().parents[2] / "hub_cards" / "template.md"
 
 CITATIONS = {
@@ -100,6 +98,8 @@ def _reference(reference):
 
 def card_data(metadata):
     """The card's YAML front matter as a `huggingface_hub.ModelCardData`."""
+    from huggingface_hub import EvalResult, ModelCardData  # imported here: `import keras_symmetry` stays light
+
     task_type, dataset, _, _ = _task(metadata["task"]["name"])
     results = [
         EvalResult(
@@ -129,6 +129,8 @@ def card_data(metadata):
 
 def render(metadata):
     """The full `README.md` of a preset."""
+    from huggingface_hub import ModelCard
+
     from keras_symmetry.evaluate import METRIC_NOTES
 
     metrics = metadata.get("metrics", {})
