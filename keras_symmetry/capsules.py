@@ -48,7 +48,11 @@ def capsule_norm(x, k):
     and the gradient is 0 (not NaN) at a zero capsule, e.g. the initial state h^0 = 0.
     """
     n = x.shape[-1] // k
-    squares = ops.sum(ops.reshape(x * x, (*ops.shape(x)[:-1], n, k)), axis=-1)
+    return _safe_sqrt(ops.sum(ops.reshape(x * x, (*ops.shape(x)[:-1], n, k)), axis=-1))
+
+
+def _safe_sqrt(squares):
+    """`sqrt` with the double-`where` trick: exact value, gradient 0 (not NaN) where `squares` is 0."""
     positive = squares > 0
     return ops.where(positive, ops.sqrt(ops.where(positive, squares, 1.0)), 0.0)
 
@@ -69,6 +73,26 @@ def radial(x, k, fn, epsilon):
     """The radial nonlinearity `f(|v|) / (|v| + eps) * v` per capsule (001, eqs. 5, 20, 61, 65)."""
     r = capsule_norm(x, k)
     return x * per_capsule(fn(r) / (r + epsilon), k)
+
+
+def swap_capsule_layout(x, outer, inner):
+    """`(..., outer*inner) -> (..., inner*outer)`: the transpose of the last axis read as `(outer, inner)`.
+
+    With `(n, k)` it turns the capsule-major layout (DESIGN §2) into the
+    component-major one, `(k, n)`, where `(w (x) I_k)` is one plain matmul over
+    `k` times the rows; `(k, n)` turns it back.
+    """
+    lead = ops.shape(x)[:-1]
+    return ops.reshape(ops.swapaxes(ops.reshape(x, (*lead, outer, inner)), -1, -2), (*lead, outer * inner))
+
+
+def radial_component_major(x, k, fn, epsilon):
+    """`radial` on the component-major layout `(..., k*n)` (see `swap_capsule_layout`); same values."""
+    n = x.shape[-1] // k
+    components = ops.reshape(x, (*ops.shape(x)[:-1], k, n))
+    r = _safe_sqrt(ops.sum(components * components, axis=-2))
+    scaled = components * ops.expand_dims(fn(r) / (r + epsilon), -2)
+    return ops.reshape(scaled, (*ops.shape(x)[:-1], k * n))
 
 
 def complex_block_kernel(kernel):

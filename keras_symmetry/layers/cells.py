@@ -127,6 +127,26 @@ class CapsuleCell(keras.layers.Layer):
         """One recurrence step from the projected input `u^t`."""
         return self.radial(self.add_bias(projected + self.recur(h, kernels)))
 
+    # The layer's loop (`CapsuleRNN.inner_loop`) runs `loop_step` on the state in
+    # `to_loop_layout(h)`, with `loop_kernels()` built once per sequence, and maps
+    # its results back with `from_loop_layout`; by default these are `step` on the
+    # cell's own layout. A cell whose loop runs faster on another layout of the
+    # same numbers (`OkSimpleRNNCell`) overrides the four and sets `loop_layout`.
+    loop_layout = False
+
+    def to_loop_layout(self, state):
+        return state
+
+    def from_loop_layout(self, state):
+        return state
+
+    def loop_kernels(self):
+        return self.kernels()
+
+    def loop_step(self, x_t, h, kernels):
+        """One step from the raw input `x^t`, on the loop layout."""
+        return self.step(self.project(x_t), h, kernels)
+
     def call(self, inputs, states, training=False):
         capsules.check_float(inputs, self._where)
         h = states[0] if isinstance(states, (list, tuple)) else states
@@ -233,6 +253,33 @@ class OkSimpleRNNCell(CapsuleCell):
     def recur(self, h, kernels):
         """`(A (x) I_k) h` (001, eq. 64)."""
         return capsules.isotropic_matmul(h, kernels[0], self.k)
+
+    # The layer's loop keeps the state component-major, `(batch, k*N)` (the k
+    # components of every capsule, component by component): there `(A (x) I_k) h`
+    # is one plain `(batch*k, N) x (N, N)` matmul, with no transpose inside the
+    # loop, and the radial norm a sum over k rows. Same numbers, reordered once
+    # per sequence on the way in and out.
+    loop_layout = True
+
+    def to_loop_layout(self, state):
+        return capsules.swap_capsule_layout(state, self.units, self.k)
+
+    def from_loop_layout(self, state):
+        return capsules.swap_capsule_layout(state, self.k, self.units)
+
+    def loop_kernels(self):
+        """`(A, E, [b])` with the columns of `E` and `b` in the component-major layout."""
+        read_in = self.to_loop_layout(self.read_in())
+        return (self.recurrent_kernel, read_in) + (() if self.bias is None else (self.to_loop_layout(self.bias),))
+
+    def loop_step(self, x_t, h, kernels):
+        n, k = self.units, self.k
+        recurrent, read_in, *bias = kernels
+        mixed = ops.reshape(ops.matmul(ops.reshape(h, (-1, n)), recurrent), (-1, k * n))
+        q = ops.matmul(x_t, read_in) + mixed
+        if bias:
+            q = q + bias[0]
+        return capsules.radial_component_major(q, k, self.activation, self.epsilon)
 
     def get_config(self):
         return {**super().get_config(), "k": self.k}

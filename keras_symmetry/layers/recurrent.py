@@ -37,7 +37,7 @@ def _advance(cell):
     """The step `(x_t, h, *kernels) -> h'` of a cell, as one function (what gets compiled)."""
 
     def advance(x_t, h, *kernels):
-        return cell.step(cell.project(x_t), h, kernels)
+        return cell.loop_step(x_t, h, kernels)
 
     return advance
 
@@ -118,23 +118,26 @@ class CapsuleRNN(keras.layers.RNN):
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         """Keras' RNN loop, calling the cell's step as a plain function with its kernels built once
-        per sequence (instead of a layer call that rebuilds them at every step); on torch the step
-        can also be compiled (`torch_compile_enabled`). JAX keeps Keras' own loop: XLA already hoists
-        the kernels out of its scan, and the plain loop measured as fast or faster there."""
-        if keras.backend.backend() == "jax":
-            return super().inner_loop(sequences, initial_state, mask, training=training)
+        per sequence (instead of a layer call that rebuilds them at every step), on the cell's loop
+        layout (`CapsuleCell.loop_layout`: the O(k) RNN keeps its state component-major); on torch
+        the step can also be compiled (`torch_compile_enabled`). On JAX the cells on their own layout
+        keep Keras' own loop: XLA already hoists the kernels out of its scan, and the plain loop
+        measured as fast or faster there."""
         cell = self.cell
-        kernels = cell.kernels()
+        if keras.backend.backend() == "jax" and not cell.loop_layout:
+            return super().inner_loop(sequences, initial_state, mask, training=training)
+        kernels = cell.loop_kernels()
         advance = self._compiled_step() if torch_compile_enabled() else _advance(cell)
 
         def step(x_t, states):
             h = advance(x_t, states[0], *kernels)
             return h, [h]
 
-        return keras_backend.rnn(
+        states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
+        last_output, outputs, states = keras_backend.rnn(
             step,
             sequences,
-            list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state],
+            [cell.to_loop_layout(state) for state in states],
             go_backwards=self.go_backwards,
             mask=mask,
             unroll=self.unroll,
@@ -142,6 +145,8 @@ class CapsuleRNN(keras.layers.RNN):
             zero_output_for_mask=self.zero_output_for_mask,
             return_all_outputs=self.return_sequences,
         )
+        back = cell.from_loop_layout
+        return back(last_output), back(outputs), [back(state) for state in states]
 
     def _compiled_step(self):
         if getattr(self, "_torch_step", None) is None:
