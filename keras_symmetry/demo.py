@@ -142,8 +142,11 @@ def psmnist_task(path=None, digits=DIGITS, name=PSMNIST_MODEL):
     if found is None:
         return [header, f"  skipped: no MNIST copy offline. Give --data PATH/mnist.npz, set {data.ENV_VAR} to its folder, or "
                         "download it once (python -c \"import keras; keras.datasets.mnist.load_data()\")."]
+    try:
+        x, y = images.splits("mnist", found)["test"]
+    except (OSError, ValueError) as err:  # a broken copy: say so, and go on with the rest of the demo
+        return [header, f"  skipped: {err}"]
     model, metadata = _load(name)
-    x, y = images.splits("mnist", found)["test"]
     answer = np.asarray(model.predict_on_batch(x[:digits].reshape(-1, 28, 28))).argmax(-1)
     right = int((answer == y[:digits]).sum())
     return [header, *_describe(model, metadata),

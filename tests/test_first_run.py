@@ -146,3 +146,4 @@ def test_demo_without_mnist_says_how_to_enable_it(tmp_path, monkeypatch):
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "mnist.npz").write_bytes(b"")
     assert demo.mnist_file() == tmp_path / "datasets" / "mnist.npz"  # Keras' download cache
+    assert "skipped: " in demo.psmnist_task()[1] and "not a readable .npz file" in demo.psmnist_task()[1]  # broken copy
