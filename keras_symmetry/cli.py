@@ -101,14 +101,12 @@ def eval_(args):
     fresh = hub.measure(model, metadata["task"], data_path=args.data) if args.record else None
     measured = fresh["metrics"] if fresh else evaluate.evaluate(model, metadata["task"], data_path=args.data)
     recorded = metadata.get("metrics", {})
-    mismatches = 0
+    rows = evaluate.compare(recorded, measured, args.tolerance)
     print(f"{'metric':24s} {'recorded':>14s} {'recomputed':>14s}")
-    for name in sorted(set(measured) | set(recorded)):
-        old, new = recorded.get(name), measured.get(name)
-        same = old is not None and new is not None and abs(old - new) <= args.tolerance * max(1.0, abs(old))
-        mismatches += not same
-        show = lambda v: "—" if v is None else f"{v:.6g}"  # noqa: E731
-        print(f"{name:24s} {show(old):>14s} {show(new):>14s}  {'same' if same else 'DIFFERENT'}")
+    show = lambda v: "—" if v is None else f"{v:.6g}"  # noqa: E731
+    for name, old, new, verdict in rows:
+        print(f"{name:24s} {show(old):>14s} {show(new):>14s}  {verdict}")
+    mismatches = sum(verdict == "DIFFERENT" for *_, verdict in rows)
     if args.record:
         hub.preset.rewrite_card(folder, {**metadata, **fresh})
         if args.name in hub.registry.read():
