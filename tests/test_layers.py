@@ -209,6 +209,42 @@ def test_cells_work_inside_keras_rnn(rng):
     np.testing.assert_allclose(to_numpy(seq[:, -1]), to_numpy(last), atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "layer",
+    [
+        lambda **kw: ks.layers.U1GRU(3, use_bias=True, bias_initializer="random_normal", blank_channel=1, **kw),
+        lambda **kw: ks.layers.OkSimpleRNN(3, 4, use_bias=True, bias_initializer="random_normal", **kw),
+        lambda **kw: ks.layers.U1SimpleRNN(3, **kw),
+    ],
+    ids=["U1GRU", "OkSimpleRNN", "U1SimpleRNN"],
+)
+@pytest.mark.parametrize("flags", [{}, {"return_sequences": True, "go_backwards": True}], ids=["last", "sequences-backwards"])
+def test_layer_loop_trains_like_keras_rnn_of_its_cell(layer, flags, rng):
+    """The layer's own loop (component-major O(k) state, recomputed U(1) GRU step under XLA) takes the
+    training step that `keras.layers.RNN(cell)` takes, masked steps included."""
+    x = rng.normal(size=(3, 6, 4)).astype("float32")
+    x[0, 4:] = 0.0  # masked out
+    x[:, 0] = 0.0  # zero capsules at the start (the radial's gradient at 0)
+    x[1:, 0, 0] = 1.0
+    core = layer(recurrent_initializer="standard", embedding_initializer="standard", **flags)
+    masking, head = keras.layers.Masking(), keras.layers.Dense(2)
+    inputs = keras.Input((6, 4))
+    fast = keras.Model(inputs, head(keras.layers.Flatten()(core(masking(inputs)))))
+    plain = keras.Model(inputs, head(keras.layers.Flatten()(keras.layers.RNN(core.cell, **flags)(masking(inputs)))))
+    np.testing.assert_allclose(to_numpy(fast(x)), to_numpy(plain(x)), rtol=1e-5, atol=1e-6)
+    start = [to_numpy(w) for w in fast.weights]
+    steps = []
+    for model in (fast, plain):
+        for w, value in zip(fast.weights, start):
+            w.assign(value)
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        model.train_on_batch(x, np.ones((3, 2), "float32"))
+        steps.append([to_numpy(w) for w in fast.weights])
+    assert not all(np.array_equal(a, w0) for a, w0 in zip(steps[0], start))
+    for a, b in zip(*steps):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
 def test_initial_state_accepted_as_tensor_or_list(rng):
     x = rng.normal(size=(2, 3, 5)).astype("float32")
     h0 = rng.normal(size=(2, 6)).astype("float32")

@@ -16,15 +16,18 @@ from keras_symmetry import capsules, initializers
 class CapsuleCell(keras.layers.Layer):
     """Shared plumbing: embedding (with optional blank channel), radial activation, config.
 
-    A step is split so that a layer can run it fast: `project(x)` is the part
-    that depends on the input alone (`u = E x`, and the GRU's gate inputs);
-    `kernels()` are the weights in the form the loop uses (e.g. the real block
-    form of a complex matrix), built once per sequence by the layer;
-    `step(projected, h, kernels)` is the recurrence itself. `call` chains the
-    three for one time step, so the cell alone in `keras.layers.RNN` computes
-    exactly what the layer computes.
+    A step is split so that a layer can run it fast: `project(x, weights)` is
+    the part that depends on the input alone (`u = E x`, and the GRU's gate
+    inputs), with `projection_weights()`; `kernels()` are the weights of the
+    recurrence in the form the loop uses (e.g. the real block form of a complex
+    matrix, then the bias if any), built once per sequence by the layer;
+    `step(projected, h, kernels)` is the recurrence itself. A step reads its
+    weights from these arguments only, so that the layer can recompute it in
+    the backward pass (`CapsuleRNN.inner_loop`). `call` chains the three for
+    one time step, so the cell alone in `keras.layers.RNN` computes exactly
+    what the layer computes.
 
-    Subclasses implement `_build_core(input_dim)`, `kernels()` and
+    Subclasses implement `_build_core(input_dim)`, `recurrent_kernels()` and
     `recur(h, kernels)`; the step is `h^t = phi(u^t + recur(h^{t-1}) [+ b])`
     (001, eq. 13) unless they override `step`. `self.capsules` counts the
     capsules in the state (`units`, or `H * W * filters` on a grid).
@@ -111,28 +114,41 @@ class CapsuleCell(keras.layers.Layer):
             embedding = embedding * ops.convert_to_tensor(self._read_in_mask, embedding.dtype)
         return embedding
 
-    def project(self, inputs):
+    def projection_weights(self):
+        """The weights `project` reads: `(E,)`, the blank channel's read-in at 0."""
+        return (self.read_in(),)
+
+    def project(self, inputs, weights=None):
         """`u = E x` without bias (001, eqs. 58-59), on the last axis (one step or a whole sequence)."""
-        return ops.matmul(inputs, self.read_in())
+        (read_in,) = self.projection_weights() if weights is None else weights
+        return ops.matmul(inputs, read_in)
+
+    def kernels(self):
+        """The weights `step` reads: `recurrent_kernels()`, then the bias when `use_bias=True`."""
+        return (*self.recurrent_kernels(), *(() if self.bias is None else (self.bias,)))
 
     def radial(self, q):
         """The radial nonlinearity `f(|q|) / (|q| + eps) q` per capsule (001, eqs. 61, 65)."""
         return capsules.radial(q, self.k, self.activation, self.epsilon)
 
-    def add_bias(self, q):
-        """Add the (symmetry-breaking) bias when `use_bias=True`."""
-        return q if self.bias is None else q + self.bias
+    def add_bias(self, q, kernels):
+        """Add the (symmetry-breaking) bias, the last of `kernels`, when `use_bias=True`."""
+        return q if self.bias is None else q + kernels[-1]
 
     def step(self, projected, h, kernels):
         """One recurrence step from the projected input `u^t`."""
-        return self.radial(self.add_bias(projected + self.recur(h, kernels)))
+        return self.radial(self.add_bias(projected + self.recur(h, kernels), kernels))
 
     # The layer's loop (`CapsuleRNN.inner_loop`) runs `loop_step` on the state in
     # `to_loop_layout(h)`, with `loop_kernels()` built once per sequence, and maps
     # its results back with `from_loop_layout`; by default these are `step` on the
     # cell's own layout. A cell whose loop runs faster on another layout of the
     # same numbers (`OkSimpleRNNCell`) overrides the four and sets `loop_layout`.
+    # `remat_under_xla`: the layer recomputes each step in the backward pass
+    # instead of storing its intermediates, when the loop is compiled by XLA
+    # (JAX; TensorFlow with `jit_compile=True`), where that measured faster.
     loop_layout = False
+    remat_under_xla = False
 
     def to_loop_layout(self, state):
         return state
@@ -141,11 +157,13 @@ class CapsuleCell(keras.layers.Layer):
         return state
 
     def loop_kernels(self):
-        return self.kernels()
+        """`(projection_weights(), kernels())`: every weight `loop_step` reads."""
+        return (self.projection_weights(), self.kernels())
 
     def loop_step(self, x_t, h, kernels):
-        """One step from the raw input `x^t`, on the loop layout."""
-        return self.step(self.project(x_t), h, kernels)
+        """One step from the raw input `x^t`, on the loop layout, reading its weights from `kernels` only."""
+        projection, kernels = kernels
+        return self.step(self.project(x_t, projection), h, kernels)
 
     def call(self, inputs, states, training=False):
         capsules.check_float(inputs, self._where)
@@ -180,7 +198,7 @@ class ComplexRecurrence:
             initializer=initializers.resolve(self.recurrent_initializer, self.units),
         )
 
-    def kernels(self):
+    def recurrent_kernels(self):
         return (capsules.complex_block_kernel(self.recurrent_kernel),)
 
     def recur(self, h, kernels):
@@ -247,7 +265,7 @@ class OkSimpleRNNCell(CapsuleCell):
             initializer=initializers.resolve(self.recurrent_initializer, self.units),
         )
 
-    def kernels(self):
+    def recurrent_kernels(self):
         return (self.recurrent_kernel,)
 
     def recur(self, h, kernels):
@@ -268,17 +286,16 @@ class OkSimpleRNNCell(CapsuleCell):
         return capsules.swap_capsule_layout(state, self.k, self.units)
 
     def loop_kernels(self):
-        """`(A, E, [b])` with the columns of `E` and `b` in the component-major layout."""
-        read_in = self.to_loop_layout(self.read_in())
-        return (self.recurrent_kernel, read_in) + (() if self.bias is None else (self.to_loop_layout(self.bias),))
+        """`((E,), (A, [b]))` with the columns of `E` and `b` in the component-major layout."""
+        (read_in,) = self.projection_weights()
+        kernels = self.kernels()
+        return ((self.to_loop_layout(read_in),), (kernels[0], *(self.to_loop_layout(b) for b in kernels[1:])))
 
     def loop_step(self, x_t, h, kernels):
         n, k = self.units, self.k
-        recurrent, read_in, *bias = kernels
-        mixed = ops.reshape(ops.matmul(ops.reshape(h, (-1, n)), recurrent), (-1, k * n))
-        q = ops.matmul(x_t, read_in) + mixed
-        if bias:
-            q = q + bias[0]
+        projection, kernels = kernels
+        mixed = ops.reshape(ops.matmul(ops.reshape(h, (-1, n)), kernels[0]), (-1, k * n))
+        q = self.add_bias(self.project(x_t, projection) + mixed, kernels)
         return capsules.radial_component_major(q, k, self.activation, self.epsilon)
 
     def get_config(self):
@@ -354,12 +371,20 @@ class U1GRUCell(ComplexRecurrence, CapsuleCell):
             ),
         )
 
-    def project(self, inputs):
-        """`(u, W_x x + b)`: the embedding and the gates' input part."""
-        return super().project(inputs), ops.matmul(inputs, self.gate_kernel) + self.gate_bias
+    # Recomputing the step in the backward pass beats storing its dozen intermediates
+    # under XLA: psMNIST step 25% faster on JAX, 1.3-1.7x on TensorFlow with XLA (docs/PERFORMANCE.md).
+    remat_under_xla = True
 
-    def kernels(self):
-        return (*super().kernels(), self.gate_recurrent_kernel)
+    def projection_weights(self):
+        return (*super().projection_weights(), self.gate_kernel, self.gate_bias)
+
+    def project(self, inputs, weights=None):
+        """`(u, W_x x + b)`: the embedding and the gates' input part."""
+        read_in, gate_kernel, gate_bias = self.projection_weights() if weights is None else weights
+        return ops.matmul(inputs, read_in), ops.matmul(inputs, gate_kernel) + gate_bias
+
+    def recurrent_kernels(self):
+        return (*super().recurrent_kernels(), self.gate_recurrent_kernel)
 
     def step(self, projected, h, kernels):
         n = self.units
@@ -367,7 +392,7 @@ class U1GRUCell(ComplexRecurrence, CapsuleCell):
         gates = self.gate_activation(gate_inputs + ops.matmul(capsules.capsule_norm(h, 2), kernels[1]))
         reset = capsules.per_capsule(gates[:, :n], 2)
         update = capsules.per_capsule(gates[:, n:], 2)
-        candidate = self.radial(self.add_bias(u + self.recur(reset * h, kernels)))
+        candidate = self.radial(self.add_bias(u + self.recur(reset * h, kernels), kernels))
         return update * h + (1.0 - update) * candidate
 
     def get_config(self):
@@ -439,7 +464,7 @@ class U1ConvRNN2DCell(CapsuleCell):
             initializer=initializers.resolve(self.recurrent_initializer, size * size * c),
         )
 
-    def kernels(self):
+    def recurrent_kernels(self):
         """The complex kernel as one real `(k*k*2C, 2C)` matrix, rows ordered (dy, dx, channel)."""
         block = capsules.complex_block_kernel(self.recurrent_kernel)  # (k, k, 2C, 2C)
         return (ops.reshape(block, (-1, 2 * self.filters)),)

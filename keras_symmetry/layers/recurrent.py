@@ -33,13 +33,28 @@ def torch_compile_enabled():
     return keras.backend.backend() == "torch" and os.environ.get(TORCH_COMPILE_ENV, "0") == "1"
 
 
-def _advance(cell):
-    """The step `(x_t, h, *kernels) -> h'` of a cell, as one function (what gets compiled)."""
+def _advance(cell, structure):
+    """The step `(x_t, h, *kernels) -> h'` of a cell, `kernels` flattened from `structure` (what gets compiled)."""
 
     def advance(x_t, h, *kernels):
-        return cell.loop_step(x_t, h, kernels)
+        return cell.loop_step(x_t, h, keras.tree.pack_sequence_as(structure, kernels))
 
     return advance
+
+
+def under_xla():
+    """Whether the code being traced is compiled by XLA: always on JAX; on TensorFlow inside `jit_compile=True`."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        return True
+    if backend != "tensorflow":
+        return False
+    try:
+        import tensorflow as tf
+        from tensorflow.python.ops import control_flow_util
+    except ImportError:  # pragma: no cover - a TensorFlow without the internal module
+        return False
+    return bool(control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph()))
 
 
 class CapsuleRNN(keras.layers.RNN):
@@ -117,17 +132,24 @@ class CapsuleRNN(keras.layers.RNN):
         return state
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        """Keras' RNN loop, calling the cell's step as a plain function with its kernels built once
-        per sequence (instead of a layer call that rebuilds them at every step), on the cell's loop
-        layout (`CapsuleCell.loop_layout`: the O(k) RNN keeps its state component-major); on torch
-        the step can also be compiled (`torch_compile_enabled`). On JAX the cells on their own layout
-        keep Keras' own loop: XLA already hoists the kernels out of its scan, and the plain loop
-        measured as fast or faster there."""
+        """Keras' RNN loop, calling the cell's step as a plain function of the input, the state and
+        the weights, built once per sequence (instead of a layer call that rebuilds them at every
+        step), on the cell's loop layout (`CapsuleCell.loop_layout`: the O(k) RNN keeps its state
+        component-major). Under XLA a cell with `remat_under_xla` has its step recomputed in the
+        backward pass (`keras.remat`) rather than its intermediates stored; on torch the step can
+        be compiled (`torch_compile_enabled`). On JAX the other cells keep Keras' own loop: XLA
+        already hoists their kernels out of its scan, and the plain loop measured as fast or
+        faster there."""
         cell = self.cell
-        if keras.backend.backend() == "jax" and not cell.loop_layout:
+        remat = cell.remat_under_xla and under_xla()
+        if keras.backend.backend() == "jax" and not (cell.loop_layout or remat):
             return super().inner_loop(sequences, initial_state, mask, training=training)
-        kernels = cell.loop_kernels()
-        advance = self._compiled_step() if torch_compile_enabled() else _advance(cell)
+        structure = keras.tree.map_structure(ops.convert_to_tensor, cell.loop_kernels())
+        kernels = keras.tree.flatten(structure)
+        if torch_compile_enabled():
+            advance = self._compiled_step(structure)
+        else:
+            advance = keras.remat(_advance(cell, structure)) if remat else _advance(cell, structure)
 
         def step(x_t, states):
             h = advance(x_t, states[0], *kernels)
@@ -148,11 +170,11 @@ class CapsuleRNN(keras.layers.RNN):
         back = cell.from_loop_layout
         return back(last_output), back(outputs), [back(state) for state in states]
 
-    def _compiled_step(self):
+    def _compiled_step(self, structure):
         if getattr(self, "_torch_step", None) is None:
             import torch
 
-            self._torch_step = torch.compile(_advance(self.cell), dynamic=False)
+            self._torch_step = torch.compile(_advance(self.cell, structure), dynamic=False)
         return self._torch_step
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
