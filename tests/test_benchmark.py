@@ -44,3 +44,22 @@ def test_benchmark_summary_pairs_the_fastest_layer_and_floor_runs(tmp_path, caps
     assert rows["okrnn"]["layer_s"] == 2.0 and rows["okrnn"]["floor_s"] == 1.0 and rows["okrnn"]["ratio"] == 2.0
     assert rows["okrnn"]["layer_run"].startswith("tensorflow") and rows["okrnn"]["floor_run"].startswith("jax")
     assert "okrnn" in capsys.readouterr().out
+
+
+def test_zoo_speed_measures_an_entry_and_writes_the_table(tmp_path):
+    zoo_speed = script("benchmarks/zoo_speed.py")
+    row = zoo_speed.measure("u1-rnn-copy", repeats=1, warmup=1, smoke=True)
+    assert row["backend"] == keras.backend.backend() and row["step_s"] > 0
+    assert row["steps_per_epoch"] == 4 and row["epochs"] == 2 and row["batch_size"] == 8  # the recipe's smoke sizes
+    results = {"u1-rnn-copy": {"jax/1": {**row, "step_s": 2.0, "steps_per_epoch": 1000, "epochs": 1000},
+                               "torch/1": {**row, "step_s": 3.0}, "jax/2": {**row, "step_s": 1.5}, "tensorflow/2": {"error": "x"}}}
+    text = zoo_speed.table(results)
+    line = next(line for line in text.splitlines() if "u1-rnn-copy" in line)
+    # 2 s a step on one core, 1,000 steps an epoch, 1,000 epochs: 556 core-hours (both cores: 1.5 s x 2 = 833).
+    assert "| 2 | 2,000 |" in line and "| 556 |" in line and "torch 3" in line
+    doc = tmp_path / "PERF.md"
+    doc.write_text("# Perf\n\nbefore\n")
+    zoo_speed.write_table(doc, text)
+    zoo_speed.write_table(doc, "| new |")
+    content = doc.read_text()
+    assert content.startswith("# Perf\n\nbefore\n") and content.count(zoo_speed.BEGIN) == 1 and "| new |" in content
