@@ -20,27 +20,13 @@ Every argument of an entry, with its source: `keras-symmetry train NAME --help`;
 `keras-symmetry sweep`. At the end this script prints the entries' test accuracies side by side.
 """
 
-import argparse
-
 import keras_symmetry as ks
 
-ENTRIES = [name for name, entry in ks.recipes.ENTRIES.items() if entry.recipe == "mlp"]
+ENTRIES = ks.training.family.entries("mlp")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"entries to train (default: all): {', '.join(ENTRIES)}")
-    parser.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
-    parser.add_argument("--epochs", type=int, default=None, help="epochs in all (default: the entry's recorded budget)")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes and a few steps: the whole path in seconds")
-    parser.add_argument("--out", default="runs", help="folder of the run folders, one per entry (default: runs)")
-    args = parser.parse_args(argv)
-    results = {}
-    for name in args.names or ENTRIES:
-        options = {"smoke": args.smoke, "out": f"{args.out}/{name}", "data": args.data}
-        if args.epochs:
-            options["epochs"] = args.epochs
-        results[name] = ks.training.train(name, **options)  # the recipe with the entry's arguments; resumes runs/NAME
+    results = ks.training.train_family("mlp", __doc__, argv)  # each entry with its recorded arguments; resumes runs/NAME
     print(f"\n{'entry':16s} {'group':8s} {'test accuracy':>13s}")
     for name, result in results.items():
         print(f"{name:16s} {ks.recipes.ENTRIES[name].args['group']:8s} {result.metrics['test_accuracy']:13.2%}")

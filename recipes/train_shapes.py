@@ -21,30 +21,19 @@ Every argument of an entry, with its source: `keras-symmetry train NAME --help`.
 pair as `RUN/shapes.png`, as `keras-symmetry demo` does for the zoo's checkpoint.
 """
 
-import argparse
-
 import keras_symmetry as ks
 from keras_symmetry import demo
 
-ENTRIES = [name for name, entry in ks.recipes.ENTRIES.items() if entry.recipe == "shapes"]
+ENTRIES = ks.training.family.entries("shapes")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", metavar="NAME", help=f"entries to train (default: all): {', '.join(ENTRIES)}")
-    parser.add_argument("--epochs", type=int, default=None, help="epochs in all (default: the entry's recorded budget)")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes and a few steps: the whole path in seconds")
-    parser.add_argument("--out", default="runs", help="folder of the run folders, one per entry (default: runs)")
-    args = parser.parse_args(argv)
-    results = {}
-    for name in args.names or ENTRIES:
-        options = {"smoke": args.smoke, "out": f"{args.out}/{name}"}
-        if args.epochs:
-            options["epochs"] = args.epochs
-        result = ks.training.train(name, **options)  # the recipe with the entry's arguments; resumes runs/NAME
-        print(*demo.shapes_task(result.folder, name=str(result.preset)), sep="\n")
-        results[name] = result
-    return results
+    # each entry with its recorded arguments, resuming runs/NAME; then the trained model at work
+    return ks.training.train_family("shapes", __doc__, argv, show=show)
+
+
+def show(result, args):
+    print(*demo.shapes_task(result.folder, name=str(result.preset)), sep="\n")
 
 
 if __name__ == "__main__":
