@@ -273,6 +273,21 @@ def test_u1_conv_rnn_matches_complex_convolution_d3(rng):
         np.testing.assert_allclose(as_complex(y[:, t]), h, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("padding_mode", ["zeros", "circular"])
+def test_u1_conv_rnn_convolution_op_and_im2col_agree(padding_mode, rng, monkeypatch):
+    """The backend's convolution op (TensorFlow, torch) and the im2col matmul (JAX) compute the same sums."""
+    from keras_symmetry.layers import cells
+
+    x = rng.normal(size=(2, 4, 3)).astype("float32")
+    layer = ks.layers.U1ConvRNN2D(2, (4, 5), padding_mode=padding_mode, return_sequences=True)
+    outputs = []
+    for flag in ("1", "0"):
+        monkeypatch.setenv(cells.IM2COL_ENV, flag)
+        assert cells.im2col() == (flag == "1")
+        outputs.append(to_numpy(layer(x)))
+    np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-6)
+
+
 def test_u1_conv_rnn_grid_initial_state_and_return_state(rng):
     x = rng.normal(size=(2, 3, 4)).astype("float32")
     layer = ks.layers.U1ConvRNN2D(2, (3, 3), return_state=True)

@@ -7,6 +7,8 @@ then evolves by an equivariant map. Consequence: with zero inputs, rotating the
 initial state by a group element rotates every output by the same element.
 """
 
+import os
+
 import keras
 from keras import ops
 
@@ -405,6 +407,18 @@ class U1GRUCell(ComplexRecurrence, CapsuleCell):
         }
 
 
+IM2COL_ENV = "KERAS_SYMMETRY_IM2COL"
+
+
+def im2col():
+    """Whether `U1ConvRNN2DCell` computes its convolution as one matmul over shifted grids (im2col)
+    rather than with the backend's convolution op: on JAX, whose convolution inside a time loop is
+    15x slower on a CPU (docs/PERFORMANCE.md); elsewhere the convolution op is the faster.
+    `KERAS_SYMMETRY_IM2COL=1` / `0` overrides the choice (benchmarks)."""
+    forced = os.environ.get(IM2COL_ENV)
+    return forced == "1" if forced in ("0", "1") else keras.backend.backend() == "jax"
+
+
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class U1ConvRNN2DCell(CapsuleCell):
     """Cell of the 2D convolutional U(1) RNN (001, D.3).
@@ -465,17 +479,22 @@ class U1ConvRNN2DCell(CapsuleCell):
         )
 
     def recurrent_kernels(self):
-        """The complex kernel as one real `(k*k*2C, 2C)` matrix, rows ordered (dy, dx, channel)."""
+        """The complex kernel as one real `(k, k, 2C, 2C)` convolution kernel, or under `im2col` the
+        `(k*k*2C, 2C)` matrix of its rows ordered (dy, dx, channel)."""
         block = capsules.complex_block_kernel(self.recurrent_kernel)  # (k, k, 2C, 2C)
-        return (ops.reshape(block, (-1, 2 * self.filters)),)
+        return (ops.reshape(block, (-1, 2 * self.filters)) if im2col() else block,)
 
     def recur(self, h, kernels):
-        """Complex convolution `W * h` on the grid, as one matmul over the k*k shifted grids (im2col).
-
-        On CPU this is several times faster than a convolution op inside the time loop.
-        """
+        """Complex convolution `W * h` on the grid: one real convolution with the block kernel, or under
+        `im2col()` one matmul over the k*k shifted grids (the same sums)."""
         size, (rows, cols) = self.kernel_size, self.grid_shape
-        grid = capsules.pad_2d(ops.reshape(h, (-1, *self.grid_state_shape)), size // 2, self.padding_mode)
+        grid = ops.reshape(h, (-1, *self.grid_state_shape))
+        if not im2col():
+            if self.padding_mode == "zeros":
+                return ops.reshape(ops.conv(grid, kernels[0], padding="same"), (-1, self.state_size))
+            grid = capsules.pad_2d(grid, size // 2, self.padding_mode)
+            return ops.reshape(ops.conv(grid, kernels[0], padding="valid"), (-1, self.state_size))
+        grid = capsules.pad_2d(grid, size // 2, self.padding_mode)
         patches = ops.concatenate(
             [grid[:, dy : dy + rows, dx : dx + cols] for dy in range(size) for dx in range(size)], axis=-1
         )
