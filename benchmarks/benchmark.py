@@ -386,7 +386,7 @@ def variants_for(case, backend, args):
         variants.append("floor")
     if native:
         variants.append("floor_native")
-    if backend == "tensorflow":
+    if backend == "tensorflow" and not args.skip_other_jit:
         variants.append("floor_other")
     return variants
 
@@ -435,6 +435,8 @@ def main():
     parser.add_argument("--skip-plain", action="store_true", help="do not time the straightforward keras.layers.RNN(cell)")
     parser.add_argument("--skip-keras", action="store_true", help="do not time Keras' own layers (slow on torch)")
     parser.add_argument("--skip-floor", action="store_true", help="do not time the plain-RNN / plain-convolution floor")
+    parser.add_argument("--skip-other-jit", action="store_true",
+                        help="tensorflow: do not time the floor under the other jit_compile too (XLA's convolution loops take ~50 s a step)")
     parser.add_argument("--skip-memory", action="store_true", help="do not measure peak memory")
     parser.add_argument("--summary", nargs="+", metavar="JSON", help="only compare the runs in these --json files")
     parser.add_argument("--json", default=None, help="also write the results to this file")

@@ -215,13 +215,19 @@ def test_cells_work_inside_keras_rnn(rng):
         lambda **kw: ks.layers.U1GRU(3, use_bias=True, bias_initializer="random_normal", blank_channel=1, **kw),
         lambda **kw: ks.layers.OkSimpleRNN(3, 4, use_bias=True, bias_initializer="random_normal", **kw),
         lambda **kw: ks.layers.U1SimpleRNN(3, **kw),
+        lambda **kw: ks.layers.U1ConvRNN2D(2, (3, 3), **kw),
     ],
-    ids=["U1GRU", "OkSimpleRNN", "U1SimpleRNN"],
+    ids=["U1GRU", "OkSimpleRNN", "U1SimpleRNN", "U1ConvRNN2D"],
 )
 @pytest.mark.parametrize("flags", [{}, {"return_sequences": True, "go_backwards": True}], ids=["last", "sequences-backwards"])
-def test_layer_loop_trains_like_keras_rnn_of_its_cell(layer, flags, rng):
-    """The layer's own loop (component-major O(k) state, recomputed U(1) GRU step under XLA) takes the
-    training step that `keras.layers.RNN(cell)` takes, masked steps included."""
+@pytest.mark.parametrize("radial_gradient", ["default", "custom"])
+def test_layer_loop_trains_like_keras_rnn_of_its_cell(layer, flags, radial_gradient, rng, monkeypatch):
+    """The layer's own loop (component-major O(k) state, recomputed U(1) GRU step under XLA, the radial's
+    written-out gradient) takes the training step that `keras.layers.RNN(cell)` takes, masked steps included."""
+    from keras_symmetry.layers import recurrent
+
+    if radial_gradient == "custom":
+        monkeypatch.setenv(recurrent.CUSTOM_GRADIENT_ENV, "custom")
     x = rng.normal(size=(3, 6, 4)).astype("float32")
     x[0, 4:] = 0.0  # masked out
     x[:, 0] = 0.0  # zero capsules at the start (the radial's gradient at 0)

@@ -7,6 +7,7 @@ then evolves by an equivariant map. Consequence: with zero inputs, rotating the
 initial state by a group element rotates every output by the same element.
 """
 
+import contextlib
 import os
 
 import keras
@@ -131,7 +132,21 @@ class CapsuleCell(keras.layers.Layer):
 
     def radial(self, q):
         """The radial nonlinearity `f(|q|) / (|q| + eps) q` per capsule (001, eqs. 61, 65)."""
+        if self._custom_radial_gradient and self.activation is keras.activations.tanh:
+            return capsules.radial_tanh_custom_gradient(q, self.k, self.epsilon)
         return capsules.radial(q, self.k, self.activation, self.epsilon)
+
+    _custom_radial_gradient = False
+
+    @contextlib.contextmanager
+    def custom_radial_gradient(self):
+        """Within: `radial` (a tanh one) takes the written-out gradient of `capsules.radial_tanh_custom_gradient`
+        (the layer's loop on TensorFlow without XLA, where that pays)."""
+        self._custom_radial_gradient = True
+        try:
+            yield
+        finally:
+            self._custom_radial_gradient = False
 
     def add_bias(self, q, kernels):
         """Add the (symmetry-breaking) bias, the last of `kernels`, when `use_bias=True`."""
@@ -298,6 +313,8 @@ class OkSimpleRNNCell(CapsuleCell):
         projection, kernels = kernels
         mixed = ops.reshape(ops.matmul(ops.reshape(h, (-1, n)), kernels[0]), (-1, k * n))
         q = self.add_bias(self.project(x_t, projection) + mixed, kernels)
+        if self._custom_radial_gradient and self.activation is keras.activations.tanh:
+            return capsules.radial_tanh_custom_gradient(q, k, self.epsilon, component_major=True)
         return capsules.radial_component_major(q, k, self.activation, self.epsilon)
 
     def get_config(self):

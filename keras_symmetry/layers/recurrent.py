@@ -7,6 +7,7 @@ features)`, `return_sequences`, `return_state`, `initial_state`, `go_backwards`,
 these; `get_config` holds them all flat, like Keras' own RNN layers.
 """
 
+import contextlib
 import os
 import re
 
@@ -40,6 +41,19 @@ def _advance(cell, structure):
         return cell.loop_step(x_t, h, keras.tree.pack_sequence_as(structure, kernels))
 
     return advance
+
+
+CUSTOM_GRADIENT_ENV = "KERAS_SYMMETRY_RADIAL_GRADIENT"
+
+
+def custom_radial_gradient_enabled(xla):
+    """Whether the loop's radial tanh takes its written-out gradient (`capsules.radial_tanh_custom_gradient`):
+    on TensorFlow without XLA, whose graph runs every small op of the autodiff gradient on its own.
+    `KERAS_SYMMETRY_RADIAL_GRADIENT=custom` / `autodiff` overrides the choice (benchmarks)."""
+    forced = os.environ.get(CUSTOM_GRADIENT_ENV)
+    if forced in ("custom", "autodiff"):
+        return forced == "custom"
+    return keras.backend.backend() == "tensorflow" and not xla
 
 
 def under_xla():
@@ -141,7 +155,8 @@ class CapsuleRNN(keras.layers.RNN):
         already hoists their kernels out of its scan, and the plain loop measured as fast or
         faster there."""
         cell = self.cell
-        remat = cell.remat_under_xla and under_xla()
+        xla = under_xla()
+        remat = cell.remat_under_xla and xla
         if keras.backend.backend() == "jax" and not (cell.loop_layout or remat):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         structure = keras.tree.map_structure(ops.convert_to_tensor, cell.loop_kernels())
@@ -156,17 +171,19 @@ class CapsuleRNN(keras.layers.RNN):
             return h, [h]
 
         states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
-        last_output, outputs, states = keras_backend.rnn(
-            step,
-            sequences,
-            [cell.to_loop_layout(state) for state in states],
-            go_backwards=self.go_backwards,
-            mask=mask,
-            unroll=self.unroll,
-            input_length=sequences.shape[1],
-            zero_output_for_mask=self.zero_output_for_mask,
-            return_all_outputs=self.return_sequences,
-        )
+        custom_gradient = custom_radial_gradient_enabled(xla)
+        with cell.custom_radial_gradient() if custom_gradient else contextlib.nullcontext():
+            last_output, outputs, states = keras_backend.rnn(
+                step,
+                sequences,
+                [cell.to_loop_layout(state) for state in states],
+                go_backwards=self.go_backwards,
+                mask=mask,
+                unroll=self.unroll,
+                input_length=sequences.shape[1],
+                zero_output_for_mask=self.zero_output_for_mask,
+                return_all_outputs=self.return_sequences,
+            )
         back = cell.from_loop_layout
         return back(last_output), back(outputs), [back(state) for state in states]
 
