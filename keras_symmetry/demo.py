@@ -35,8 +35,7 @@ DEFAULT_OUT = pathlib.Path(tempfile.gettempdir()) / "keras-symmetry-demo"
 
 
 def _load(name):
-    model, metadata = hub.load_preset(hub.resolve(name))
-    return model, metadata
+    return hub.load_preset(hub.resolve(name))
 
 
 def _rng(seed):
@@ -47,11 +46,15 @@ def _value(value):
     return f"{value:.3g}" if abs(value) < 1e-2 else f"{value:.4f}"
 
 
+def _recorded(metadata):
+    """The preset's recorded test metrics, `name value, ...`."""
+    return ", ".join(f"{key} {_value(value)}" for key, value in sorted(metadata.get("metrics", {}).items()))
+
+
 def _describe(model, metadata):
     """The lines every part starts with: name, description, recorded metric and scale, live core equivariance."""
     lines = [f"  model     {metadata['name']}: {metadata.get('description', '')} ({metadata['parameters']:,} parameters)"]
-    metrics = metadata.get("metrics", {})
-    recorded = ", ".join(f"{key} {_value(value)}" for key, value in sorted(metrics.items())) or "none"
+    recorded = _recorded(metadata) or "none"
     scale = []
     paper = metadata.get("paper")
     if paper:
@@ -114,8 +117,7 @@ def shapes_task(out=DEFAULT_OUT, seed=1, name=SHAPES_MODEL):
         ax.imshow(image, cmap="gray", vmin=shapes.OFF, vmax=shapes.ON)
         ax.set_title(title, fontsize=9)
         ax.axis("off")
-    recorded = ", ".join(f"{key} {_value(value)}" for key, value in sorted(metadata.get("metrics", {}).items()))
-    fig.suptitle(f"{metadata['name']} (recorded {recorded}); this pair: RMSE {rmse:.4f}, background everywhere {background:.4f}",
+    fig.suptitle(f"{metadata['name']} (recorded {_recorded(metadata)}); this pair: RMSE {rmse:.4f}, background everywhere {background:.4f}",
                  fontsize=9)
     fig.tight_layout()
     pathlib.Path(out).mkdir(parents=True, exist_ok=True)

@@ -130,10 +130,13 @@ class CapsuleCell(keras.layers.Layer):
         """The weights `step` reads: `recurrent_kernels()`, then the bias when `use_bias=True`."""
         return (*self.recurrent_kernels(), *(() if self.bias is None else (self.bias,)))
 
-    def radial(self, q):
-        """The radial nonlinearity `f(|q|) / (|q| + eps) q` per capsule (001, eqs. 61, 65)."""
+    def radial(self, q, component_major=False):
+        """The radial nonlinearity `f(|q|) / (|q| + eps) q` per capsule (001, eqs. 61, 65), on the capsule-major
+        layout or, with `component_major`, on the one of `capsules.swap_capsule_layout` (a cell's loop layout)."""
         if self._custom_radial_gradient and self.activation is keras.activations.tanh:
-            return capsules.radial_tanh_custom_gradient(q, self.k, self.epsilon)
+            return capsules.radial_tanh_custom_gradient(q, self.k, self.epsilon, component_major=component_major)
+        if component_major:
+            return capsules.radial_component_major(q, self.k, self.activation, self.epsilon)
         return capsules.radial(q, self.k, self.activation, self.epsilon)
 
     _custom_radial_gradient = False
@@ -312,10 +315,7 @@ class OkSimpleRNNCell(CapsuleCell):
         n, k = self.units, self.k
         projection, kernels = kernels
         mixed = ops.reshape(ops.matmul(ops.reshape(h, (-1, n)), kernels[0]), (-1, k * n))
-        q = self.add_bias(self.project(x_t, projection) + mixed, kernels)
-        if self._custom_radial_gradient and self.activation is keras.activations.tanh:
-            return capsules.radial_tanh_custom_gradient(q, k, self.epsilon, component_major=True)
-        return capsules.radial_component_major(q, k, self.activation, self.epsilon)
+        return self.radial(self.add_bias(self.project(x_t, projection) + mixed, kernels), component_major=True)
 
     def get_config(self):
         return {**super().get_config(), "k": self.k}

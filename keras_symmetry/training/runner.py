@@ -232,8 +232,8 @@ def build_parser(name):
     run.add_argument("--no-export", action="store_true", help="only evaluate at the end; write no preset")
     run.add_argument("--preset-name", default=None, help="name of the preset, None meaning NAME")
     run.add_argument("--jit-compile", default="fastest", choices=("fastest", "auto", "true", "false"),
-                     help="Keras' jit_compile: fastest = the setting measured fastest on this backend (XLA on jax and "
-                          "tensorflow), auto = Keras' own choice (XLA on tensorflow only with a GPU)")
+                     help="Keras' jit_compile: fastest = the setting measured fastest for this recipe on this backend "
+                          "(keras_symmetry.training.speed), auto = Keras' own choice (XLA on tensorflow only with a GPU)")
     run.add_argument("--verbose", default="auto", choices=("auto", "0", "1", "2"),
                      help="Keras fit verbosity: 1 progress bar, 2 one line per epoch")
     return parser
