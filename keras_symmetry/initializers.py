@@ -12,6 +12,8 @@
   "standard" / "random" initialisation (001 D.2.2).
 * `low_variance()`: the low-variance encoder initialisation `N(0, 0.001)` of
   001 D.2.2, read as variance 0.001 (standard deviation ~0.0316).
+* `low_stddev()`: the same `N(0, 0.001)` read as PyTorch's
+  `torch.nn.init.normal_(w, 0, 0.001)` reads it: standard deviation 0.001.
 """
 
 import math
@@ -88,13 +90,19 @@ def low_variance(seed=None):
     return keras.initializers.RandomNormal(stddev=math.sqrt(LOW_VARIANCE), seed=seed)
 
 
-NAMED = ("identity", "standard", "low_variance")
+def low_stddev(seed=None):
+    """001 D.2.2's `N(0, 0.001)` read as `torch.nn.init.normal_(w, 0, 0.001)` does: standard deviation 0.001."""
+    return keras.initializers.RandomNormal(stddev=LOW_VARIANCE, seed=seed)
+
+
+NAMED = ("identity", "standard", "low_variance", "low_stddev")
 
 
 def resolve(spec, units):
     """Turn a named paper initialisation or any Keras initializer spec into an initializer.
 
-    Names: `"identity"`, `"standard"` (U(+-1/sqrt(units))), `"low_variance"`;
+    Names: `"identity"`, `"standard"` (U(+-1/sqrt(units))), `"low_variance"`
+    (N(0, 0.001) as a variance), `"low_stddev"` (as a standard deviation);
     anything else goes to `keras.initializers.get`.
     """
     if spec == "identity":
@@ -103,6 +111,8 @@ def resolve(spec, units):
         return standard(units)
     if spec == "low_variance":
         return low_variance()
+    if spec == "low_stddev":
+        return low_stddev()
     return keras.initializers.get(spec)
 
 

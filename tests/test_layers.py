@@ -155,6 +155,9 @@ def test_low_variance_and_standard_embeddings():
     big = ks.layers.U1SimpleRNN(256)
     big(np.zeros((1, 1, 64), "float32"))
     assert weights(big, "embedding").var() == pytest.approx(1e-3, rel=0.05)
+    torch_reading = ks.layers.U1SimpleRNN(256, embedding_initializer="low_stddev")
+    torch_reading(np.zeros((1, 1, 64), "float32"))
+    assert weights(torch_reading, "embedding").std() == pytest.approx(1e-3, rel=0.05)
     std = ks.layers.U1SimpleRNN(256, embedding_initializer="standard", recurrent_initializer="standard")
     std(np.zeros((1, 1, 64), "float32"))
     for name in ("embedding", "recurrent_kernel"):

@@ -267,6 +267,26 @@ def test_unknown_names_options_and_bad_combinations_are_named():
         training.train("copy", arch="rnn", to_zoo=True)
 
 
+def test_clipping_is_per_variable_or_global_never_both():
+    args = training.resolve("u1-rnn-copy", {"clipnorm": 0.0, "global_clipnorm": 1.0})[0]
+    optimizer = training.runner._optimizer(args, 10)
+    assert (optimizer.clipnorm, optimizer.global_clipnorm) == (None, 1.0)
+    assert training.runner._optimizer(training.resolve("u1-rnn-copy", {})[0], 10).clipnorm == 1.0
+    with pytest.raises(ValueError, match="--clipnorm 1.0 and --global-clipnorm 1.0 both clip"):
+        training.runner._optimizer(training.resolve("u1-rnn-copy", {"global_clipnorm": 1.0})[0], 10)
+
+
+def test_fastest_setting_is_looked_up_per_entry_before_its_recipe(monkeypatch):
+    monkeypatch.setattr(keras.backend, "backend", lambda: "tensorflow")
+    assert training.speed.jit_compile("fastest", "psmnist", "u1-gru-psmnist") is True
+    assert training.speed.jit_compile("fastest", "psmnist", "o8-rnn-psmnist") is False
+    assert training.speed.jit_compile("fastest", "psmnist") is True
+    assert training.speed.jit_compile("fastest", "copy", "rnn-copy") == "auto"
+    assert training.speed.jit_compile("false", "psmnist", "u1-gru-psmnist") is False
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    assert training.speed.jit_compile("fastest", "psmnist", "u1-gru-psmnist") == "auto"
+
+
 def test_recorded_command_reproduces_the_arguments():
     args, command = training.resolve("u1-gru-copy", {"units": 8, "pin_blank": False, "t_max": 100})
     assert command == "keras-symmetry train u1-gru-copy --units 8 --no-pin-blank"

@@ -233,7 +233,8 @@ _SIMPLE_ARGS = """
         use_bias: add a bias inside the nonlinearity. This is the explicitly
             symmetry-broken variant (the analogue of 000 eq. 8); default `False`.
         embedding_initializer: initialiser of `E`: `"low_variance"` (N(0, 0.001),
-            default), `"standard"` (U(+-1/sqrt(N))) or any Keras initializer.
+            default), `"low_stddev"` (standard deviation 0.001), `"standard"`
+            (U(+-1/sqrt(N))) or any Keras initializer.
         recurrent_initializer: `"identity"` (default), `"standard"` or any Keras
             initializer (001 D.2.2).
         bias_initializer: initialiser of the bias when `use_bias=True`.
@@ -341,7 +342,7 @@ class U1GRUCell(ComplexRecurrence, CapsuleCell):
         gate_activation: activation of `r` and `z`; default `"sigmoid"`.
         use_bias: add a complex bias to the candidate; breaks U(1)
             equivariance (the symmetry-broken variant). Default `False`.
-        embedding_initializer: `"low_variance"` (default), `"standard"` or a Keras initializer.
+        embedding_initializer: `"low_variance"` (default), `"low_stddev"`, `"standard"` or a Keras initializer.
         recurrent_initializer: initialiser of `W_h`, `W_hr` and `W_hz`:
             `"identity"` (default) or `"standard"` (001 D.2.2), or a Keras initializer.
         gate_initializer: initialiser of `W_xr`, `W_xz`; default `"standard"`.

@@ -13,8 +13,9 @@ def core_options(units):
         Option("activation", None, "nonlinearity (radial for the equivariant cores); default per core: tanh, GRU relu", str),
         Option("recurrent_init", "identity", "recurrent initialisation: identity or standard (U(+-1/sqrt N))", str,
                ("identity", "standard")),
-        Option("input_init", "low_variance", "read-in initialisation: standard or low_variance (N(0, 0.001))", str,
-               ("standard", "low_variance")),
+        Option("input_init", "low_variance", "read-in initialisation: standard, low_variance (N(0, 0.001), 0.001 "
+               "the variance) or low_stddev (0.001 the standard deviation, as torch's normal_ reads it)", str,
+               ("standard", "low_variance", "low_stddev")),
         Option("pin_blank", False, "keep the blank token's read-in at zero (equivariant cores, 001 D.2.2)"),
     )
 

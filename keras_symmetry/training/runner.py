@@ -64,14 +64,15 @@ def defaults(name, recorded=True):
     return args
 
 
-def resolve(name, given, smoke=False):
+def resolve(name, given, smoke=False, recorded=True):
     """`(args, command)`: the full training arguments and the command line that reproduces them.
 
     The command names every argument that differs from the recipe's setting
     for `name` (the papers'), so it reproduces the run on a fresh clone too.
+    `recorded=False` starts from the papers' setting instead of the zoo's recorded arguments.
     """
     recipe, _ = recipes.get(name)
-    args = defaults(name)
+    args = defaults(name, recorded)
     unknown = sorted(set(given) - set(args))
     if unknown:
         raise ValueError(f"Unknown option(s) for {name!r}: {', '.join(unknown)}. Known: {', '.join(sorted(args))}.")
@@ -101,11 +102,15 @@ def _flag(option, value):
 
 
 def _optimizer(args, steps_per_epoch):
-    """Adam with optional clipping and the step schedule of 001 D.2.5 (learning rate / 10 after `lr_decay_epoch`)."""
+    """Adam with per-variable or global-norm clipping and the step schedule of 001 D.2.5 (learning rate / 10 after
+    `lr_decay_epoch`)."""
+    if args["clipnorm"] and args["global_clipnorm"]:
+        raise ValueError(f"--clipnorm {args['clipnorm']} and --global-clipnorm {args['global_clipnorm']} both clip; "
+                         "choose one (add --clipnorm 0 to clip the global norm only).")
     rate = args["learning_rate"]
     if args["lr_decay_epoch"]:
         rate = keras.optimizers.schedules.PiecewiseConstantDecay([args["lr_decay_epoch"] * steps_per_epoch], [rate, rate / 10])
-    return keras.optimizers.Adam(rate, clipnorm=args["clipnorm"] or None)
+    return keras.optimizers.Adam(rate, clipnorm=args["clipnorm"] or None, global_clipnorm=args["global_clipnorm"] or None)
 
 
 def train(name, /, **given):
@@ -133,7 +138,7 @@ def train(name, /, **given):
     state = RunState(folder, args, restart=control["restart"])
     setup = recipe.setup(args, control["data"])
     model = setup.model
-    jit_compile = speed.jit_compile(control["jit_compile"], recipe.name)
+    jit_compile = speed.jit_compile(control["jit_compile"], recipe.name, entry and name)
     model.compile(optimizer=_optimizer(args, len(setup.train)), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
     state.restore(model)
     setup.train.epoch = state.epoch

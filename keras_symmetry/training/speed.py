@@ -1,12 +1,14 @@
-"""The fastest correct compile setting of a training run, per recipe and backend, as measured on a 2-core CPU.
+"""The fastest correct compile setting of a training run, per zoo entry or recipe and backend, as measured on a 2-core CPU.
 
-One training step, one core (docs/PERFORMANCE.md has the full table):
+One training step, one quiet core, seconds (docs/PERFORMANCE.md has every entry,
+`benchmarks/zoo_speed.py` measures them):
 
-| recipe | jax (XLA) | tensorflow, XLA | tensorflow, default | torch, eager |
+| entry | jax (XLA) | tensorflow, XLA | tensorflow, default | torch, eager |
 | --- | ---: | ---: | ---: | ---: |
-| psmnist, U(1) GRU(64), batch 128, T=784 | 0.86 s | **0.36 s** | 0.73 s | |
-| shapes, Kuramoto N=16, T=30, batch 32, 32x32 | 2.0 s | 0.84 s | **0.54 s** | 0.62 s |
-| shapes, the same at 64x64 | 8.6 s | 3.2 s | **2.2 s** | 2.3 s |
+| u1-gru-psmnist, U(1) GRU(64), batch 128, T=784 | 0.58 | **0.31** | 0.76 | 1.41 |
+| o8-rnn-psmnist, O(8) RNN(128), batch 128, T=784 | 2.23 | 4.68 | **1.08** | 1.65 |
+| z2-kuramoto-shapes, N=16, T=30, batch 32, 32x32 | 1.94 | 0.83 | **0.54** | 0.65 |
+| u1-gru-copy, U(1) GRU(32), batch 128, T=121 | **0.047** | 0.050 | 0.072 | 0.18 |
 
 Keras' own `jit_compile="auto"` turns XLA on for TensorFlow only with a GPU,
 so the recurrent recipes ask for it explicitly; the Kuramoto network's
@@ -20,20 +22,31 @@ import keras
 
 FASTEST = {
     "psmnist": {"tensorflow": True},
+    "gru-psmnist": {"tensorflow": False},
+    "o8-rnn-psmnist": {"tensorflow": False},
     "shapes": {"tensorflow": False},
+    "u1-rnn-copy": {"tensorflow": True},
+    "u1-gru-copy": {"tensorflow": True},
+    "mlp": {"tensorflow": True},
 }
-"""`jit_compile` measured fastest per recipe and backend; anything not listed keeps Keras' `"auto"`."""
+"""`jit_compile` measured fastest per zoo entry or recipe and backend (an entry's own line wins over its
+recipe's: XLA speeds up the U(1) cores but quadruples the O(k) RNN's step; `benchmarks/zoo_speed.py` measures both); anything not listed keeps Keras'
+`"auto"` (no XLA on a CPU)."""
 
 CHOICES = {"fastest": None, "auto": "auto", "true": True, "false": False}
 
 
-def jit_compile(choice, recipe):
-    """Keras' `jit_compile` for `choice` (`fastest`, `auto`, `true`, `false`) and `recipe` on the current backend."""
+def jit_compile(choice, recipe, entry=None):
+    """Keras' `jit_compile` for `choice` (`fastest`, `auto`, `true`, `false`), zoo `entry` and `recipe` on the current backend."""
     if choice not in CHOICES:
         raise ValueError(f"jit_compile must be one of {', '.join(CHOICES)}; got {choice!r}.")
     if choice != "fastest":
         return CHOICES[choice]
-    return FASTEST.get(recipe, {}).get(keras.backend.backend(), "auto")
+    backend = keras.backend.backend()
+    for key in (entry, recipe):
+        if backend in FASTEST.get(key, {}):
+            return FASTEST[key][backend]
+    return "auto"
 
 
 def setting(model):
