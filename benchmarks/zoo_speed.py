@@ -45,6 +45,7 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
     import keras
 
     from keras_symmetry import recipes
+    from keras_symmetry.layers import recurrent
     from keras_symmetry.training import runner, speed
 
     recipe, _ = recipes.get(name)
@@ -57,14 +58,17 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
                   jit_compile=jit_compile)
     x, y = setup.train[0][:2]
     times = []
-    for i in range(warmup + repeats):
-        start = time.perf_counter()
-        model.train_on_batch(x, y)
-        if i >= warmup:
-            times.append(time.perf_counter() - start)
+    with recurrent.torch_compiled_steps(speed.compiled_steps(jit_choice, name) and not smoke):
+        setting = speed.setting(model)
+        for i in range(warmup + repeats):
+            start = time.perf_counter()
+            model.train_on_batch(x, y)
+            if i >= warmup:
+                times.append(time.perf_counter() - start)
     return {
         "backend": keras.backend.backend(),
         "jit_compile": str(model.jit_compile),
+        "setting": setting,
         "step_s": statistics.median(times),
         "steps_per_epoch": len(setup.train),
         "epochs": args["epochs"],
@@ -95,12 +99,19 @@ def _hours(seconds):
     return f"{hours:,.0f}" if hours >= 10 else f"{hours:.1f}" if hours >= 1 else f"{hours:.2g}"
 
 
+def _setting(row):
+    """`speed.setting`'s name for a measurement (older ones recorded only the backend and `jit_compile`)."""
+    if "setting" in row:
+        return row["setting"]
+    return row["backend"] + ("+xla" if row["backend"] == "tensorflow" and row["jit_compile"] == "True" else "")
+
+
 def table(results):
     """The markdown table: per entry, the fastest backend's step and epoch on 2 cores and 1, and the core-hours."""
     from keras_symmetry import recipes
 
     lines = [
-        "| zoo entry | batch, steps/epoch x epochs | best backend (jit_compile) | s/step 2 cores | s/epoch 2 cores "
+        "| zoo entry | batch, steps/epoch x epochs | best backend and setting | s/step 2 cores | s/epoch 2 cores "
         "| s/step 1 core | s/epoch 1 core | core-hours, full budget | other backends, s/step 1 core |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
@@ -128,7 +139,7 @@ def table(results):
             return "—" if seconds is None else f"{seconds * scale:,.3g}" if seconds * scale < 1000 else f"{seconds * scale:,.0f}"
 
         lines.append(
-            f"| `{name}` | {row['batch_size']}, {steps:,} x {row['epochs']} | {backend} ({row['jit_compile']}) "
+            f"| `{name}` | {row['batch_size']}, {steps:,} x {row['epochs']} | {_setting(row)} "
             f"| {fmt(two)} | {fmt(two, steps)} | {fmt(one)} | {fmt(one, steps)} | {_hours(core_seconds)} | {others or '—'} |"
         )
     return "\n".join(lines)

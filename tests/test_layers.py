@@ -355,3 +355,26 @@ def test_torch_compiled_step_computes_the_same(rng, monkeypatch):
     assert recurrent.torch_compile_enabled()
     np.testing.assert_allclose(to_numpy(layer(x)), eager, atol=1e-5)
     assert layer._torch_step is not None
+
+
+def test_compiled_steps_are_scoped_and_the_variable_overrides(monkeypatch):
+    """`torch_compiled_steps()` turns the step compile on inside its block, on torch only; the variable wins both ways."""
+    from keras_symmetry.layers import recurrent
+
+    from keras_symmetry.training import speed
+
+    on_torch = keras.backend.backend() == "torch"
+    model = keras.Sequential([keras.Input((None, 3)), ks.layers.U1SimpleRNN(2)])
+    model.compile(loss="mse")
+    monkeypatch.delenv(recurrent.TORCH_COMPILE_ENV, raising=False)
+    assert not recurrent.torch_compile_enabled()
+    plain = speed.setting(model)
+    with recurrent.torch_compiled_steps():
+        assert recurrent.torch_compile_enabled() is on_torch
+        assert speed.setting(model) == ("torch+compiled steps" if on_torch else plain)
+        monkeypatch.setenv(recurrent.TORCH_COMPILE_ENV, "0")
+        assert not recurrent.torch_compile_enabled()
+    assert not recurrent.torch_compile_enabled()
+    monkeypatch.setenv(recurrent.TORCH_COMPILE_ENV, "1")
+    assert recurrent.torch_compile_enabled() is on_torch
+

@@ -285,6 +285,11 @@ def test_fastest_setting_is_looked_up_per_entry_before_its_recipe(monkeypatch):
     assert training.speed.jit_compile("false", "psmnist", "u1-gru-psmnist") is False
     monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
     assert training.speed.jit_compile("fastest", "psmnist", "u1-gru-psmnist") == "auto"
+    assert not training.speed.compiled_steps("fastest", "u1-gru-psmnist")
+    monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
+    assert training.speed.compiled_steps("fastest", "u1-gru-psmnist")
+    assert not training.speed.compiled_steps("false", "u1-gru-psmnist")
+    assert not training.speed.compiled_steps("fastest", "gru-psmnist")
 
 
 def test_recorded_command_reproduces_the_arguments():

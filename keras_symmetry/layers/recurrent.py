@@ -8,6 +8,7 @@ these; `get_config` holds them all flat, like Keras' own RNN layers.
 """
 
 import contextlib
+import contextlib
 import os
 import re
 
@@ -23,15 +24,35 @@ _LAYER_ARGS = ("name", "trainable", "dtype", "activity_regularizer")
 TORCH_COMPILE_ENV = "KERAS_SYMMETRY_TORCH_COMPILE"
 
 
+_compile_steps = False
+"""Whether layers on torch compile their step when `KERAS_SYMMETRY_TORCH_COMPILE` is unset (`torch_compiled_steps`)."""
+
+
 def torch_compile_enabled():
-    """`KERAS_SYMMETRY_TORCH_COMPILE=1` on the torch backend: compile each layer's step with `torch.compile`.
+    """Whether each recurrent layer's step is compiled with `torch.compile` (torch backend only).
 
     Keras runs the time loop of the torch backend eagerly, one Python call per
-    step; compiling the step makes a psMNIST training step of `U1GRU(64)` 2.6x
-    faster (docs/PERFORMANCE.md) but costs tens of seconds of compilation on
-    first use, so it is opt-in, for long training runs.
+    step; compiling the step makes a psMNIST training step of `U1GRU(64)`
+    1.7-2.6x faster (docs/PERFORMANCE.md) but costs tens of seconds of
+    compilation on first use, so it is off for plain layer calls and on inside
+    `torch_compiled_steps()` (the recipes' long runs, where measured faster).
+    `KERAS_SYMMETRY_TORCH_COMPILE=1` / `0` forces it on / off everywhere.
     """
-    return keras.backend.backend() == "torch" and os.environ.get(TORCH_COMPILE_ENV, "0") == "1"
+    if keras.backend.backend() != "torch":
+        return False
+    forced = os.environ.get(TORCH_COMPILE_ENV)
+    return forced == "1" if forced in ("0", "1") else _compile_steps
+
+
+@contextlib.contextmanager
+def torch_compiled_steps(enabled=True):
+    """Within the block, recurrent layers on torch compile their step (unless `KERAS_SYMMETRY_TORCH_COMPILE` says otherwise)."""
+    global _compile_steps
+    previous, _compile_steps = _compile_steps, bool(enabled)
+    try:
+        yield
+    finally:
+        _compile_steps = previous
 
 
 def _advance(cell, structure):

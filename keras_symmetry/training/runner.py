@@ -17,6 +17,7 @@ import pathlib
 import keras
 
 from keras_symmetry import hub, recipes
+from keras_symmetry.layers import recurrent
 from keras_symmetry.training import curves, distribution, speed
 from keras_symmetry.training.checkpoint import Checkpointer, RunState
 
@@ -128,6 +129,14 @@ def train(name, /, **given):
     args, command = resolve(name, given, smoke=control["smoke"])
     if control["to_zoo"] and entry is None:
         raise ValueError(f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(recipes.ENTRIES)}.")
+    # Recurrent layers on torch compile their step where that was measured faster (`speed.TORCH_COMPILED_STEPS`);
+    # not for smoke runs, whose few steps would not pay for the compilation.
+    with recurrent.torch_compiled_steps(speed.compiled_steps(control["jit_compile"], entry and name) and not control["smoke"]):
+        return _run(name, recipe, entry, args, command, control)
+
+
+def _run(name, recipe, entry, args, command, control):
+    """`train`'s work once the arguments are resolved: build, resume, fit, export or evaluate, log."""
     keras.utils.set_random_seed(args["seed"])
     devices = None
     if control["data_parallel"]:

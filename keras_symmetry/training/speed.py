@@ -5,17 +5,17 @@ One training step, one quiet core, seconds (docs/PERFORMANCE.md has every entry,
 
 | entry | jax (XLA) | tensorflow, XLA | tensorflow, default | torch, eager |
 | --- | ---: | ---: | ---: | ---: |
-| u1-gru-psmnist, U(1) GRU(64), batch 128, T=784 | 0.58 | **0.31** | 0.76 | 1.41 |
+| u1-gru-psmnist, U(1) GRU(64), batch 128, T=784 | 0.58 | **0.31** | 0.76 | 1.41 (0.74 compiled steps) |
 | o8-rnn-psmnist, O(8) RNN(128), batch 128, T=784 | 2.23 | 4.68 | **1.08** | 1.65 |
 | z2-kuramoto-shapes, N=16, T=30, batch 32, 32x32 | 1.94 | 0.83 | **0.54** | 0.65 |
-| u1-gru-copy, U(1) GRU(32), batch 128, T=121 | **0.047** | 0.050 | 0.072 | 0.18 |
+| u1-gru-copy, U(1) GRU(32), batch 128, T=121 | **0.047** | 0.050 | 0.072 | 0.18 (0.095 compiled steps) |
 
 Keras' own `jit_compile="auto"` turns XLA on for TensorFlow only with a GPU,
 so the recurrent recipes ask for it explicitly; the Kuramoto network's
 convolution loop runs faster without it. Every layer trains the same under XLA
 (tests/test_layers.py). On torch, `jit_compile=True` is `torch.compile` of the
-whole train step; recurrent layers compile their own steps instead when
-`KERAS_SYMMETRY_TORCH_COMPILE=1`.
+whole train step; the recurrent layers' own steps are compiled instead for the
+entries in `TORCH_COMPILED_STEPS` (or everywhere with `KERAS_SYMMETRY_TORCH_COMPILE=1`).
 """
 
 import keras
@@ -33,6 +33,12 @@ FASTEST = {
 recipe's: XLA speeds up the U(1) cores but quadruples the O(k) RNN's step; `benchmarks/zoo_speed.py` measures both); anything not listed keeps Keras'
 `"auto"` (no XLA on a CPU)."""
 
+TORCH_COMPILED_STEPS = ("u1-gru-copy", "u1-gru-psmnist")
+"""Entries whose recurrent layers train faster on torch with their step compiled by `torch.compile`
+(`layers.recurrent.torch_compiled_steps`), measured against eager on one quiet core: u1-gru-psmnist 1.92x
+(0.74 s against 1.42 s a step), u1-gru-copy 1.90x; not u1-rnn-copy (0.95x: its step is too small to gain).
+`--jit-compile fastest` turns it on for them (docs/PERFORMANCE.md)."""
+
 CHOICES = {"fastest": None, "auto": "auto", "true": True, "false": False}
 
 
@@ -49,10 +55,31 @@ def jit_compile(choice, recipe, entry=None):
     return "auto"
 
 
+def compiled_steps(choice, entry=None):
+    """Whether a run of zoo `entry` with `--jit-compile choice` compiles its layers' steps (torch, `fastest` only)."""
+    return choice == "fastest" and keras.backend.backend() == "torch" and entry in TORCH_COMPILED_STEPS
+
+
 def setting(model):
-    """The backend and compile setting a compiled `model` trains with: `jax`, `tensorflow+xla`, `torch`, ..."""
+    """The backend and compile setting a compiled `model` trains with: `jax`, `tensorflow+xla`, `torch+compiled steps`, ..."""
+    from keras_symmetry.layers import recurrent
+
     backend = keras.backend.backend()
-    return backend + ("+xla" if backend == "tensorflow" and model.jit_compile is True else "")
+    if backend == "tensorflow" and model.jit_compile is True:
+        return "tensorflow+xla"
+    if backend == "torch" and model.jit_compile is True:
+        return "torch+compile"
+    if recurrent.torch_compile_enabled() and any(isinstance(layer, recurrent.CapsuleRNN) for layer in _layers(model)):
+        return "torch+compiled steps"
+    return backend
+
+
+def _layers(model):
+    """Every layer of `model`, nested models' included."""
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _layers(layer)
 
 
 def describe(history):
