@@ -58,7 +58,7 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
                   jit_compile=jit_compile)
     x, y = setup.train[0][:2]
     times = []
-    with recurrent.torch_compiled_steps(speed.compiled_steps(jit_choice, name) and not smoke):
+    with recurrent.torch_compiled_steps(speed.compiled_steps(jit_choice, name, smoke)):
         setting = speed.setting(model)
         for i in range(warmup + repeats):
             start = time.perf_counter()

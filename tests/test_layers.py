@@ -360,7 +360,6 @@ def test_torch_compiled_step_computes_the_same(rng, monkeypatch):
 def test_compiled_steps_are_scoped_and_the_variable_overrides(monkeypatch):
     """`torch_compiled_steps()` turns the step compile on inside its block, on torch only; the variable wins both ways."""
     from keras_symmetry.layers import recurrent
-
     from keras_symmetry.training import speed
 
     on_torch = keras.backend.backend() == "torch"
@@ -377,4 +376,3 @@ def test_compiled_steps_are_scoped_and_the_variable_overrides(monkeypatch):
     assert not recurrent.torch_compile_enabled()
     monkeypatch.setenv(recurrent.TORCH_COMPILE_ENV, "1")
     assert recurrent.torch_compile_enabled() is on_torch
-

@@ -290,6 +290,7 @@ def test_fastest_setting_is_looked_up_per_entry_before_its_recipe(monkeypatch):
     assert training.speed.compiled_steps("fastest", "u1-gru-psmnist")
     assert not training.speed.compiled_steps("false", "u1-gru-psmnist")
     assert not training.speed.compiled_steps("fastest", "gru-psmnist")
+    assert not training.speed.compiled_steps("fastest", "u1-gru-psmnist", smoke=True)
 
 
 def test_recorded_command_reproduces_the_arguments():

@@ -8,7 +8,6 @@ these; `get_config` holds them all flat, like Keras' own RNN layers.
 """
 
 import contextlib
-import contextlib
 import os
 import re
 

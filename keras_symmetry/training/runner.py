@@ -129,9 +129,8 @@ def train(name, /, **given):
     args, command = resolve(name, given, smoke=control["smoke"])
     if control["to_zoo"] and entry is None:
         raise ValueError(f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(recipes.ENTRIES)}.")
-    # Recurrent layers on torch compile their step where that was measured faster (`speed.TORCH_COMPILED_STEPS`);
-    # not for smoke runs, whose few steps would not pay for the compilation.
-    with recurrent.torch_compiled_steps(speed.compiled_steps(control["jit_compile"], entry and name) and not control["smoke"]):
+    # Recurrent layers on torch compile their step where that was measured faster (`speed.TORCH_COMPILED_STEPS`).
+    with recurrent.torch_compiled_steps(speed.compiled_steps(control["jit_compile"], entry and name, control["smoke"])):
         return _run(name, recipe, entry, args, command, control)
 
 
@@ -246,8 +245,8 @@ def build_parser(name):
     run.add_argument("--no-export", action="store_true", help="only evaluate at the end; write no preset")
     run.add_argument("--preset-name", default=None, help="name of the preset, None meaning NAME")
     run.add_argument("--jit-compile", default="fastest", choices=("fastest", "auto", "true", "false"),
-                     help="Keras' jit_compile: fastest = the setting measured fastest for this recipe on this backend "
-                          "(keras_symmetry.training.speed), auto = Keras' own choice (XLA on tensorflow only with a GPU)")
+                     help="Keras' jit_compile: fastest = the setting measured fastest for this zoo entry (else its recipe) "
+                          "on this backend, torch's compiled layer steps included (keras_symmetry.training.speed), auto = Keras' own choice (XLA on tensorflow only with a GPU)")
     run.add_argument("--verbose", default="auto", choices=("auto", "0", "1", "2"),
                      help="Keras fit verbosity: 1 progress bar, 2 one line per epoch")
     return parser

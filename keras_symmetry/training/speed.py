@@ -55,9 +55,10 @@ def jit_compile(choice, recipe, entry=None):
     return "auto"
 
 
-def compiled_steps(choice, entry=None):
-    """Whether a run of zoo `entry` with `--jit-compile choice` compiles its layers' steps (torch, `fastest` only)."""
-    return choice == "fastest" and keras.backend.backend() == "torch" and entry in TORCH_COMPILED_STEPS
+def compiled_steps(choice, entry=None, smoke=False):
+    """Whether a run of zoo `entry` with `--jit-compile choice` compiles its layers' steps (torch, `fastest` only;
+    never for a smoke run, whose few steps would not pay for the compilation)."""
+    return choice == "fastest" and not smoke and keras.backend.backend() == "torch" and entry in TORCH_COMPILED_STEPS
 
 
 def setting(model):
