@@ -1,0 +1,65 @@
+"""Copy-task ablations side by side: validation CE against training step, one curve per run folder.
+
+Each run is a `keras-symmetry train u1-rnn-copy ... --out runs/ablation-...` folder; its `log.csv` holds
+the validation CE every 1,000 steps and, once finished, `log.json` the test CE on the recipe's 5,000
+held-out sequences. The reference is the committed zoo run (same recipe, no change) over the same steps.
+
+    python docs/copy_ablations/compare.py runs/u1-rnn-copy runs/ablation-u1-rnn-copy-* \
+        --steps 100000 --out docs/copy_ablations/u1-rnn-copy-ablations.png
+"""
+
+import argparse
+import csv
+import json
+from pathlib import Path
+
+from keras_symmetry.training import curves
+
+CHECKPOINTS = (25_000, 50_000, 75_000, 100_000)
+
+
+def read_run(folder, max_step):
+    rows = [row for row in csv.DictReader(open(Path(folder) / "log.csv")) if int(row["step"]) <= max_step]
+    log = Path(folder) / "log.json"
+    record = json.load(open(log)) if log.exists() else {}
+    test = record.get("test", {})
+    if test:
+        test["step"] = record["history"][-1]["step"]
+    return [(int(row["step"]), float(row["val_loss"])) for row in rows], test
+
+
+def label(folder):
+    name = Path(folder).name
+    return name.removeprefix("ablation-u1-rnn-copy-") if name.startswith("ablation-") else f"{name} (recipe)"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", help="run folders, the reference first")
+    parser.add_argument("--steps", type=int, default=100_000, help="compare up to this training step")
+    parser.add_argument("--out", required=True, help="PNG to write")
+    args = parser.parse_args()
+
+    fig, ax = curves.pyplot().subplots(figsize=(7, 4.2))
+    print("| run | " + " | ".join(f"val CE {s // 1000}k" for s in CHECKPOINTS) + " | min val CE | test CE |")
+    print("| --- |" + " ---: |" * (len(CHECKPOINTS) + 2))
+    for folder in args.runs:
+        points, test = read_run(folder, args.steps)
+        at = dict(points)
+        cells = [f"{at[s]:.4f}" if s in at else "—" for s in CHECKPOINTS]
+        test_ce = test.get("test_cross_entropy")
+        best = min(value for _, value in points)
+        print(f"| {label(folder)} | " + " | ".join(cells) + f" | {best:.4f} | " + (f"{test_ce:.4f} ({test['step'] // 1000}k)" if test_ce else "—") + " |")
+        ax.plot(*zip(*points), label=label(folder), linewidth=1)
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("validation cross-entropy (nats per step)")
+    ax.set_title("u1-rnn-copy (001 Table 1 recipe) and one change each, T_max = 25", fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    curves.save(fig, args.out)
+
+
+if __name__ == "__main__":
+    main()
