@@ -54,7 +54,7 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
     setup = recipe.setup(args, data)
     model = setup.model
     jit_compile = speed.jit_compile(jit_choice, recipe.name, name)
-    model.compile(optimizer=runner._optimizer(args, len(setup.train)), loss=setup.loss, metrics=setup.metrics,
+    model.compile(optimizer=runner._optimizer(args), loss=setup.loss, metrics=setup.metrics,
                   jit_compile=jit_compile)
     x, y = setup.train[0][:2]
     times = []

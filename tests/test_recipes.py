@@ -175,16 +175,60 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
     np.testing.assert_allclose(losses(state_a), losses(state_b), rtol=1e-5)
 
 
+def _rewrite_optimizer(folder, optimizer, step):
+    """Replace the run's checkpoint by its weights with `optimizer`'s state (built, then set to `step`)."""
+    path, state = final_checkpoint(folder)
+    setup = recipes.get("u1-rnn-copy")[0].setup(state["args"])
+    setup.model.compile(optimizer=optimizer, loss=setup.loss)
+    optimizer.build(setup.model.trainable_variables)
+    setup.model.load_weights(path, skip_mismatch=True)
+    for i, variable in enumerate(optimizer.variables[1:]):
+        variable.assign(keras.ops.full(variable.shape, 0.01 * (i + 1), variable.dtype))
+    optimizer.iterations.assign(step)
+    setup.model.save_weights(path)
+    return [keras.ops.convert_to_numpy(v) for v in optimizer.variables]
+
+
 @jax_only
 def test_a_checkpoint_whose_optimizer_state_does_not_load_is_refused(tmp_path):
     """Keras only warns when a checkpoint's optimizer variables do not match, then trains on with a fresh Adam."""
     folder = tmp_path / "run"
     run_quietly("u1-rnn-copy", folder, no_export=True, epochs=1)
-    state = json.loads((folder / "state.json").read_text())
-    state["args"]["lr_decay_epoch"] = 1  # a schedule: Adam without its learning-rate variable
-    (folder / "state.json").write_text(json.dumps(state))
+    _rewrite_optimizer(folder, keras.optimizers.SGD(0.1, momentum=0.9), step=4)  # one moment per variable, not two
     with pytest.raises(ValueError, match=r"did not restore the optimizer state.*step 0 instead of 4"):
-        run_quietly("u1-rnn-copy", folder, no_export=True, epochs=2, lr_decay_epoch=1)
+        run_quietly("u1-rnn-copy", folder, no_export=True, epochs=2)
+
+
+@jax_only
+def test_a_checkpoint_written_with_a_schedule_object_resumes_with_its_optimizer_state(tmp_path):
+    """Runs begun when the step decay was a `PiecewiseConstantDecay` (an Adam without a learning-rate variable)."""
+    folder = tmp_path / "run"
+    run_quietly("u1-rnn-copy", folder, no_export=True, epochs=1)
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay([100], [1e-3, 1e-4])
+    saved = _rewrite_optimizer(folder, keras.optimizers.Adam(schedule), step=4)
+    state = RunState(folder, final_checkpoint(folder)[1]["args"])
+    setup = recipes.get("u1-rnn-copy")[0].setup(state.args)
+    setup.model.compile(optimizer=training.runner._optimizer(state.args), loss=setup.loss)
+    state.restore(setup.model)
+    restored = [keras.ops.convert_to_numpy(v) for v in setup.model.optimizer.variables if not v.path.endswith("learning_rate")]
+    assert len(restored) == len(saved) > 4
+    for a, b in zip(restored, saved):
+        np.testing.assert_array_equal(a, b)
+    assert run_quietly("u1-rnn-copy", folder, no_export=True, epochs=2).metrics
+
+
+@jax_only
+def test_a_resumed_run_may_get_a_later_learning_rate_decay_but_not_rewrite_its_past(tmp_path):
+    folder = tmp_path / "run"
+    run_quietly("u1-rnn-copy", folder, no_export=True, epochs=2)
+    with pytest.raises(ValueError, match=r"other arguments \(lr_decay_epoch: 0 -> 1\)"):
+        run_quietly("u1-rnn-copy", folder, no_export=True, epochs=4, lr_decay_epoch=1)
+    run_quietly("u1-rnn-copy", folder, no_export=True, epochs=4, lr_decay_epoch=3)
+    state = final_checkpoint(folder)[1]
+    assert [row["learning_rate"] for row in state["history"]] == pytest.approx([1e-3, 1e-3, 1e-3, 1e-4])
+    assert state["args"]["lr_decay_epoch"] == 3
+    with pytest.raises(ValueError, match=r"other arguments \(lr_decay_epoch: 3 -> 0\)"):
+        run_quietly("u1-rnn-copy", folder, no_export=True, epochs=5, lr_decay_epoch=0)
 
 
 OTHER_BACKEND = {"jax": "tensorflow", "tensorflow": "torch", "torch": "jax"}[BACKEND]
@@ -269,11 +313,11 @@ def test_unknown_names_options_and_bad_combinations_are_named():
 
 def test_clipping_is_per_variable_or_global_never_both():
     args = training.resolve("u1-rnn-copy", {"clipnorm": 0.0, "global_clipnorm": 1.0})[0]
-    optimizer = training.runner._optimizer(args, 10)
+    optimizer = training.runner._optimizer(args)
     assert (optimizer.clipnorm, optimizer.global_clipnorm) == (None, 1.0)
-    assert training.runner._optimizer(training.resolve("u1-rnn-copy", {})[0], 10).clipnorm == 1.0
+    assert training.runner._optimizer(training.resolve("u1-rnn-copy", {})[0]).clipnorm == 1.0
     with pytest.raises(ValueError, match="--clipnorm 1.0 and --global-clipnorm 1.0 both clip"):
-        training.runner._optimizer(training.resolve("u1-rnn-copy", {"global_clipnorm": 1.0})[0], 10)
+        training.runner._optimizer(training.resolve("u1-rnn-copy", {"global_clipnorm": 1.0})[0])
 
 
 def test_fastest_setting_is_looked_up_per_entry_before_its_recipe(monkeypatch):

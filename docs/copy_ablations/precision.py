@@ -1,10 +1,12 @@
 """Does float32 cost the U(1) RNN its copy-task CE? The same weights evaluated in float32 and in float64.
 
-The radial tanh `tanh(|z|) / (|z| + 1e-8) z` (001 eq. 61) is computed near `|z| = 0` during the delay when
-the blank's read-in is pinned to zero; if float32 lost information there, the float64 forward pass of the
-same weights would score a lower test CE. Prints both test CEs (001 D.2.5's, 5,000 held-out sequences).
+The radial tanh `tanh(|z|) / (|z| + 1e-8) z` (001 eq. 61) divides by a capsule's length; if float32 lost
+information in the recurrence (small capsules, or rounding over the 46 steps), the float64 forward pass of
+the same weights would score a lower test CE. Prints both test CEs (001 D.2.5's, 5,000 held-out sequences).
 
-    KERAS_BACKEND=jax python docs/copy_ablations/precision.py --run runs/u1-rnn-copy
+    JAX_ENABLE_X64=1 KERAS_BACKEND=jax python docs/copy_ablations/precision.py --run runs/u1-rnn-copy
+
+(jax keeps float32 unless `JAX_ENABLE_X64=1`; the script prints the weights' dtype so a silent float32 shows.)
 """
 
 import argparse

@@ -21,7 +21,9 @@ import json
 import os
 import pathlib
 import time
+import warnings
 
+import h5py
 import keras
 
 STATE = "state.json"
@@ -51,8 +53,10 @@ class RunState:
     Args:
         folder: the run folder (created if missing).
         args: the run's training arguments; a folder holding a run with other
-            arguments (apart from `epochs`, which may grow to train longer) is
-            refused rather than mixed.
+            arguments is refused rather than mixed, apart from `epochs` (a run
+            may train longer) and `lr_decay_epoch` while neither the recorded
+            nor the new decay epoch has been reached (the finished epochs ran at
+            the same learning rate under both).
         restart: discard whatever run the folder holds.
     """
 
@@ -69,7 +73,7 @@ class RunState:
             return
         changed = sorted(
             key for key in set(state["args"]) | set(self.args)
-            if key != "epochs" and state["args"].get(key) != self.args.get(key)
+            if state["args"].get(key) != self.args.get(key) and not self._extends(key, state["args"], state["epoch"])
         )
         if changed:
             detail = ", ".join(f"{key}: {state['args'].get(key)!r} -> {self.args.get(key)!r}" for key in changed)
@@ -82,12 +86,33 @@ class RunState:
         if not self.weights.is_file():
             raise FileNotFoundError(f"{self.folder / STATE} names {self.weights.name}, which is missing.")
 
+    def _extends(self, key, recorded, epoch):
+        """Whether changing `key` from the `recorded` run's value leaves its `epoch` finished epochs as they were."""
+        if key == "epochs":
+            return True
+        if key == "lr_decay_epoch":
+            return all(not decay or decay >= epoch for decay in (recorded.get(key), self.args.get(key)))
+        return False
+
     def restore(self, model):
         """Load the last checkpoint's weights and optimizer state into the compiled `model`."""
         if self.weights is None:
             return
         model.optimizer.build(model.trainable_variables)
-        model.load_weights(self.weights)
+        with h5py.File(self.weights, "r") as stored:
+            saved = stored.get("optimizer/vars", {})
+            saved = [saved[str(i)][()] for i in range(len(saved))]
+        if saved and len(saved) == len(model.optimizer.variables) - 1:
+            # Written before the learning rate became an optimizer variable (the step decay a callback): its
+            # optimizer held every variable but that one, in the same order.
+            with warnings.catch_warnings():  # Keras' "Skipping variable loading for optimizer": done below
+                warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
+                model.load_weights(self.weights, skip_mismatch=True)
+            kept = [v for v in model.optimizer.variables if v.path.rsplit("/", 1)[-1] != "learning_rate"]
+            for variable, value in zip(kept, saved):
+                variable.assign(value)
+        else:
+            model.load_weights(self.weights)
         step = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
         if self.history and step != self.history[-1]["step"]:
             # Keras only warns when the optimizer's variables do not match and then leaves them fresh.

@@ -102,16 +102,22 @@ def _flag(option, value):
     return f"{option.flag} {value}"
 
 
-def _optimizer(args, steps_per_epoch):
-    """Adam with per-variable or global-norm clipping and the step schedule of 001 D.2.5 (learning rate / 10 after
-    `lr_decay_epoch`)."""
+def _optimizer(args):
+    """Adam with per-variable or global-norm clipping; its learning rate is a variable that `_step_decay` sets."""
     if args["clipnorm"] and args["global_clipnorm"]:
         raise ValueError(f"--clipnorm {args['clipnorm']} and --global-clipnorm {args['global_clipnorm']} both clip; "
                          "choose one (add --clipnorm 0 to clip the global norm only).")
-    rate = args["learning_rate"]
-    if args["lr_decay_epoch"]:
-        rate = keras.optimizers.schedules.PiecewiseConstantDecay([args["lr_decay_epoch"] * steps_per_epoch], [rate, rate / 10])
-    return keras.optimizers.Adam(rate, clipnorm=args["clipnorm"] or None, global_clipnorm=args["global_clipnorm"] or None)
+    return keras.optimizers.Adam(args["learning_rate"], clipnorm=args["clipnorm"] or None,
+                                 global_clipnorm=args["global_clipnorm"] or None)
+
+
+def _step_decay(args):
+    """001 D.2.5's schedule as a callback: the learning rate, divided by 10 from epoch `lr_decay_epoch` on (0: never).
+
+    A callback and not a `keras.optimizers.schedules` object, so that the optimizer's variables do not depend on
+    the schedule and a run can be given a (later) decay epoch when it is resumed."""
+    rate, decay = args["learning_rate"], args["lr_decay_epoch"]
+    return keras.callbacks.LearningRateScheduler(lambda epoch, _: rate / 10 if decay and epoch >= decay else rate)
 
 
 def train(name, /, **given):
@@ -147,7 +153,7 @@ def _run(name, recipe, entry, args, command, control):
     setup = recipe.setup(args, control["data"])
     model = setup.model
     jit_compile = speed.jit_compile(control["jit_compile"], recipe.name, entry and name)
-    model.compile(optimizer=_optimizer(args, len(setup.train)), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
+    model.compile(optimizer=_optimizer(args), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
     state.restore(model)
     setup.train.epoch = state.epoch
     where = f"{len(devices)} devices, DataParallel" if devices else "one device"
@@ -163,7 +169,7 @@ def _run(name, recipe, entry, args, command, control):
             initial_epoch=state.epoch,
             shuffle=False,  # the datasets shuffle themselves from (seed, epoch): Keras' own shuffle would not resume
             validation_freq=args["val_every"],
-            callbacks=[Checkpointer(state, speed.setting(model))],
+            callbacks=[_step_decay(args), Checkpointer(state, speed.setting(model))],
             verbose=control["verbose"],
         )
     preset = None
