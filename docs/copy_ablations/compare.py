@@ -5,7 +5,9 @@ the validation CE every 1,000 steps and, once finished, `log.json` the test CE o
 held-out sequences. The reference is the committed zoo run (same recipe, no change) over the same steps.
 
     python docs/copy_ablations/compare.py runs/u1-rnn-copy runs/ablation-u1-rnn-copy-* \
-        --steps 100000 --out docs/copy_ablations/u1-rnn-copy-ablations.png
+        --steps 100000 --out docs/copy_ablations/u1-rnn-copy-ablations.png --to-zoo
+
+`--to-zoo` shows the figure on the card of the zoo's u1-rnn-copy.
 """
 
 import argparse
@@ -13,6 +15,7 @@ import csv
 import json
 from pathlib import Path
 
+import keras_symmetry as ks
 from keras_symmetry.training import curves
 
 CHECKPOINTS = (25_000, 50_000, 75_000, 100_000)
@@ -38,12 +41,16 @@ def main():
     parser.add_argument("runs", nargs="+", help="run folders, the reference first")
     parser.add_argument("--steps", type=int, default=100_000, help="compare up to this training step")
     parser.add_argument("--out", required=True, help="PNG to write")
+    parser.add_argument("--to-zoo", action="store_true", help="add the figure to the card of the zoo's u1-rnn-copy")
     args = parser.parse_args()
 
     fig, ax = curves.pyplot().subplots(figsize=(7, 4.2))
     print("| run | " + " | ".join(f"val CE {s // 1000}k" for s in CHECKPOINTS) + " | min val CE | test CE |")
     print("| --- |" + " ---: |" * (len(CHECKPOINTS) + 2))
     for folder in args.runs:
+        if not (Path(folder) / "log.csv").is_file():
+            print(f"({folder}: no finished epoch yet, left out)")
+            continue
         points, test = read_run(folder, args.steps)
         at = dict(points)
         cells = [f"{at[s]:.4f}" if s in at else "—" for s in CHECKPOINTS]
@@ -59,6 +66,11 @@ def main():
     ax.legend(fontsize=8)
     fig.tight_layout()
     curves.save(fig, args.out)
+    if args.to_zoo:
+        caption = (f"Copy-task ablations (docs/campaigns/copy.md): validation CE over the first {args.steps:,} steps of "
+                   "the recipe's run and of runs that change one thing each.")
+        preset = ks.hub.registry.preset_dir("u1-rnn-copy")
+        ks.hub.registry.register(ks.hub.add_figure(preset, args.out, caption, name="copy-ablations.png"))
 
 
 if __name__ == "__main__":
