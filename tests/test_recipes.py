@@ -320,6 +320,11 @@ def test_clipping_is_per_variable_or_global_never_both():
         training.runner._optimizer(training.resolve("u1-rnn-copy", {"global_clipnorm": 1.0})[0])
 
 
+def test_adam_epsilon_is_keras_unless_given():
+    assert training.runner._optimizer(training.resolve("u1-rnn-copy", {})[0]).epsilon == 1e-7
+    assert training.runner._optimizer(training.resolve("u1-rnn-copy", {"adam_epsilon": 1e-8})[0]).epsilon == 1e-8
+
+
 def test_fastest_setting_is_looked_up_per_entry_before_its_recipe(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "tensorflow")
     assert training.speed.jit_compile("fastest", "psmnist", "u1-gru-psmnist") is True

@@ -103,12 +103,13 @@ def _flag(option, value):
 
 
 def _optimizer(args):
-    """Adam with per-variable or global-norm clipping; its learning rate is a variable that `_step_decay` sets."""
+    """Adam with per-variable or global-norm clipping (and `--adam-epsilon`); its learning rate is a variable that `_step_decay` sets."""
     if args["clipnorm"] and args["global_clipnorm"]:
         raise ValueError(f"--clipnorm {args['clipnorm']} and --global-clipnorm {args['global_clipnorm']} both clip; "
                          "choose one (add --clipnorm 0 to clip the global norm only).")
+    epsilon = {"epsilon": args["adam_epsilon"]} if args["adam_epsilon"] else {}
     return keras.optimizers.Adam(args["learning_rate"], clipnorm=args["clipnorm"] or None,
-                                 global_clipnorm=args["global_clipnorm"] or None)
+                                 global_clipnorm=args["global_clipnorm"] or None, **epsilon)
 
 
 def _step_decay(args):
