@@ -292,6 +292,7 @@ def fig_criticality(small, seed):
     notes = []
     for broken in (False, True):
         name = "kuramoto-shapes" if broken else "z2-kuramoto-shapes"
+        keras.utils.set_random_seed(seed)  # the noise of eq. 9 comes from the loaded layer's seed generator
         model, trained = zoo_or_fresh(name, lambda broken=broken: _briefly_trained(broken, steps, train_steps, seed))
         notes.append(f"{'broken' if broken else 'Z2'}: {'zoo' if trained else f'{train_steps} training steps'}")
         mean, stderr = criticality.noise_scan(criticality.noisy_predictor(model), sizes, etas, examples=examples, seed=seed)
@@ -301,8 +302,12 @@ def fig_criticality(small, seed):
         cross = criticality.crossing_point(etas, mean, stderr)
         if np.isfinite(cross["eta_c"]):
             ax.axvline(cross["eta_c"], ls="--", color="gray")
+            found = f"$\\eta_c$ = {cross['eta_c']:.3f} ± {cross['uncertainty']:.3f}"
+        else:
+            found = "no crossing"
         ax.set(xlabel="$\\eta_0$", ylabel="RMSE of p(x) in [0, 1]",
-               title=f"{'broken twin (Fig. 11)' if broken else 'Z2 (Fig. 7)'}: $\\eta_c$ = {cross['eta_c']:.3f} ± {cross['uncertainty']:.3f}")
+               title=f"{'broken twin (Fig. 11)' if broken else 'Z2 (Fig. 7)'}: {found}")
+        print(f"[figures] {name}: eta_c = {cross['eta_c']:.4f} +- {cross['uncertainty']:.4f} (nan: no crossing)")
         ax.legend(fontsize=7)
         if broken:
             continue
@@ -316,7 +321,7 @@ def fig_criticality(small, seed):
             ax.set(xlabel=f"$L^{{\\alpha}}(\\eta_0 - \\eta_c)$, $\\alpha$={alpha:.2f}",
                    title=f"{label} collapse, quality {quality:.3f}" + (f"\n$\\alpha$ in {fit['alpha_range'][0]:.2f}..{fit['alpha_range'][1]:.2f}" if label == "best" else " (Fig. 10)"))
             ax.legend(fontsize=7)
-        print(f"[figures] eta_c = {cross['eta_c']:.4f} +- {cross['uncertainty']:.4f}; best alpha = {fit['alpha']:.3f} "
+        print(f"[figures] best alpha = {fit['alpha']:.3f} "
               f"(quality {fit['quality']:.4f}); Ising alpha=1 quality "
               f"{criticality.collapse_quality(sizes, etas, mean, 1.0, fit['eta_c']):.4f}")
     fig.suptitle("Noise destroys the domain walls (" + "; ".join(notes) + ")")
@@ -381,6 +386,8 @@ def fig_early_training(small, seed):
         mean, std = values.mean(axis=0), values.std(axis=0)
         ax.plot(epochs, mean, "o-", color=color, label=f"{label} ({len(curves)} seeds)")
         ax.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.25)
+        for run in values:  # with a handful of seeds the spread hides which runs still sit on the plateau
+            ax.plot(epochs, run, "-", color=color, lw=0.8, alpha=0.6)
         if not small and seed == 0:
             LOADED.append(name)  # seed 0 is the run that trained the zoo checkpoint
     size = 32 if small else 64  # the recipe's smoke size, and 000's
@@ -391,7 +398,7 @@ def fig_early_training(small, seed):
     ax.legend(fontsize=8)
     scale = "smoke runs" if small else (f"{len(seeds)} seeds (000: 5), {EARLY_ARGS['train_examples']:,} 32x32 training pairs "
                                         "an epoch (000: 64x64), batch 32, Adam 1e-3")
-    ax.set_title(f"Early training, mean ± std over seeds\n{scale}", fontsize=9)
+    ax.set_title(f"Early training, mean ± std over seeds (thin lines: each seed)\n{scale}", fontsize=9)
     return fig
 
 

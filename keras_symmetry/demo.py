@@ -5,8 +5,9 @@ runs it on fresh task data the package generates (copy task, shapes), or on
 MNIST test digits where a copy is at hand, and prints the model's name, its
 recorded test metric beside what an input-ignoring answer scores and the
 paper's number, the equivariance error of its core measured now, and what it
-answers. The zoo's checkpoints were trained briefly on a CPU: the numbers say
-how far each is from the paper, nothing here claims more.
+answers. The zoo's checkpoints were trained on a 2-core CPU, some to their
+paper's number and some not yet: the numbers say how each compares with the
+paper, nothing here claims more.
 
 ```python
 from keras_symmetry import demo
