@@ -61,3 +61,19 @@ def test_to_zoo_adds_the_figure_to_the_card_of_the_checkpoint_it_was_drawn_from(
 def test_to_zoo_without_a_zoo_checkpoint_changes_nothing_and_says_so(tmp_path, capsys):
     assert FIGURES.main(["001-fig12", "--small", "--out", str(tmp_path / "f.png"), "--to-zoo"]) == 1
     assert "drawn from no zoo checkpoint" in capsys.readouterr().err
+
+
+def test_noise_figure_draws_the_same_from_zoo_checkpoints_every_time(tmp_path, monkeypatch):
+    """Eq. 9's noise comes from the loaded layer's seed generator; `--seed` fixes it (it was unseeded once)."""
+    zoo = tmp_path / "zoo"
+    monkeypatch.setenv("KERAS_SYMMETRY_ZOO", str(zoo))
+    task = {"name": "shapes", "test_examples": 2, "size": 16}
+    for name, broken in (("z2-kuramoto-shapes", False), ("kuramoto-shapes", True)):
+        model = ks.models.kuramoto_model(symmetry_breaking=broken, steps=3)
+        ks.hub.registry.register(ks.hub.export(model, zoo / name, name=name, task=task))
+    drawn = []
+    for attempt in range(2):
+        out = tmp_path / f"fig7-{attempt}.png"
+        assert FIGURES.main(["000-fig7", "--small", "--out", str(out)]) == 0
+        drawn.append(out.read_bytes())
+    assert drawn[0] == drawn[1]
