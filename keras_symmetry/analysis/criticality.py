@@ -54,7 +54,10 @@ def noisy_predictor(model):
     """`predict(x, eta0)` for a chain model (e.g. `Sequential`) containing a `KuramotoConv2D` (000 eq. 9).
 
     Runs `model.layers` in order and calls every `KuramotoConv2D` with the given
-    noise level.
+    noise level. The noise comes from each layer's seed generator: a layer with
+    `seed=None` (the zoo's) draws its seed from Python's `random` when it is
+    built or loaded, so call `keras.utils.set_random_seed` before loading the
+    model to make a noise scan repeatable.
     """
     if not any(isinstance(layer, KuramotoConv2D) for layer in model.layers):
         raise ValueError(f"Model {model.name!r} has no KuramotoConv2D layer to add noise to.")
