@@ -292,10 +292,9 @@ def fig_criticality(small, seed):
     notes = []
     for broken in (False, True):
         name = "kuramoto-shapes" if broken else "z2-kuramoto-shapes"
-        keras.utils.set_random_seed(seed)  # the noise of eq. 9 comes from the loaded layer's seed generator
         model, trained = zoo_or_fresh(name, lambda broken=broken: _briefly_trained(broken, steps, train_steps, seed))
         notes.append(f"{'broken' if broken else 'Z2'}: {'zoo' if trained else f'{train_steps} training steps'}")
-        mean, stderr = criticality.noise_scan(criticality.noisy_predictor(model), sizes, etas, examples=examples, seed=seed)
+        mean, stderr = criticality.noise_scan(criticality.noisy_predictor(model, seed=seed), sizes, etas, examples=examples, seed=seed)
         ax = axes[3] if broken else axes[0]
         for size, curve, err in zip(sizes, mean, stderr):
             ax.errorbar(etas, curve, err, marker="o", ms=3, label=f"L={size}")

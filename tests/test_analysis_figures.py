@@ -64,7 +64,7 @@ def test_to_zoo_without_a_zoo_checkpoint_changes_nothing_and_says_so(tmp_path, c
 
 
 def test_noise_figure_draws_the_same_from_zoo_checkpoints_every_time(tmp_path, monkeypatch):
-    """Eq. 9's noise comes from the loaded layer's seed generator; `--seed` fixes it (it was unseeded once)."""
+    """Eq. 9's noise comes from `noisy_predictor(model, seed=--seed)`, not the loaded layers' unseeded generators."""
     zoo = tmp_path / "zoo"
     monkeypatch.setenv("KERAS_SYMMETRY_ZOO", str(zoo))
     task = {"name": "shapes", "test_examples": 2, "size": 16}

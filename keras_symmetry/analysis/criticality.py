@@ -50,24 +50,27 @@ def observable(outputs, targets, kind="rmse01"):
     return mse if kind == "mse01" else np.sqrt(mse)
 
 
-def noisy_predictor(model):
+def noisy_predictor(model, seed=None):
     """`predict(x, eta0)` for a chain model (e.g. `Sequential`) containing a `KuramotoConv2D` (000 eq. 9).
 
     Runs `model.layers` in order and calls every `KuramotoConv2D` with the given
-    noise level. The noise comes from each layer's seed generator: a layer with
-    `seed=None` (the zoo's) draws its seed from Python's `random` when it is
-    built or loaded, so call `keras.utils.set_random_seed` before loading the
-    model to make a noise scan repeatable.
+    noise level. With an integer `seed` the noise comes from one
+    `keras.random.SeedGenerator(seed)` owned by the predictor, so a new
+    predictor with the same seed draws the same noise for the same sequence of
+    calls, whatever the model's layers were seeded with. With `seed=None` it
+    comes from each layer's own generator (a zoo model's is seeded from
+    Python's `random` when it is loaded: unrepeatable).
     """
     if not any(isinstance(layer, KuramotoConv2D) for layer in model.layers):
         raise ValueError(f"Model {model.name!r} has no KuramotoConv2D layer to add noise to.")
+    generator = None if seed is None else keras.random.SeedGenerator(seed)
 
     def predict(x, eta0):
         h = ops.convert_to_tensor(x)
         for layer in model.layers:
             if isinstance(layer, keras.layers.InputLayer):
                 continue
-            h = layer(h, eta0=eta0) if isinstance(layer, KuramotoConv2D) else layer(h)
+            h = layer(h, eta0=eta0, seed=generator) if isinstance(layer, KuramotoConv2D) else layer(h)
         return h
 
     return predict
@@ -80,7 +83,8 @@ def noise_scan(predict, sizes, etas, examples=32, batch_size=32, kind="rmse01", 
     `seed` and `L`), with the number of shapes scaled to `L`, shared by every `eta`.
 
     Args:
-        predict: `predict(x, eta0)` -> outputs `(batch, L, L, 1)`, e.g. `noisy_predictor(model)`.
+        predict: `predict(x, eta0)` -> outputs `(batch, L, L, 1)`, e.g.
+            `noisy_predictor(model, seed=0)` (which seeds the noise; `seed` here seeds the data).
         sizes: lattice sizes `L`.
         etas: noise levels `eta0`.
         examples: images per size.

@@ -26,7 +26,9 @@ class KuramotoConv2D(keras.layers.Layer):
     `f(-x) = -f(x)` (eq. 7). `symmetry_breaking=True` adds the trainable constant
     bias `c` of eq. 8, the symmetry-broken twin. `eta0 > 0` adds Gaussian noise
     of standard deviation `eta0` per site, component and step (eq. 9), in training
-    and at inference alike, from the layer's seed.
+    and at inference alike, from the layer's seed generator, or from a
+    `keras.random.SeedGenerator` passed to the call (a repeatable noise scan of
+    a loaded model, whose own generator was seeded when it was built).
 
     The papers' model (000, A.1) is `Dense(N, use_bias=False)` applied to pixels
     `+-0.5`, this layer with `N=16, kernel_size=5, gamma=0.25, steps=30`, then
@@ -51,6 +53,8 @@ class KuramotoConv2D(keras.layers.Layer):
     Call arguments:
         inputs: `(batch, H, W, N)` real, nonzero at every site.
         eta0: optional noise level overriding the layer's for this call.
+        seed: optional `keras.random.SeedGenerator` to draw this call's noise
+            from instead of the layer's own.
     """
 
     def __init__(
@@ -124,23 +128,28 @@ class KuramotoConv2D(keras.layers.Layer):
         norm = ops.sqrt(ops.sum(x * x, axis=-1, keepdims=True))
         return x / ops.maximum(norm, self.epsilon)
 
-    def step(self, x, eta0=0.0):
-        """One step of eq. 12 (with the noise of eq. 9 when `eta0 > 0`)."""
+    def step(self, x, eta0=0.0, seed=None):
+        """One step of eq. 12 (with the noise of eq. 9, drawn from `seed` or the layer's generator, when `eta0 > 0`)."""
         force = self.field(x)
         if eta0 > 0:
             force = force + keras.random.normal(
-                ops.shape(x), stddev=eta0, dtype=x.dtype, seed=self.seed_generator
+                ops.shape(x), stddev=eta0, dtype=x.dtype, seed=self.seed_generator if seed is None else seed
             )
         tangent = force - ops.sum(x * force, axis=-1, keepdims=True) * x
         return self.normalize(x + self.gamma * tangent)
 
-    def call(self, inputs, eta0=None):
+    def call(self, inputs, eta0=None, seed=None):
         capsules.check_float(inputs, f"KuramotoConv2D {self.name!r}")
+        if seed is not None and not isinstance(seed, keras.random.SeedGenerator):
+            raise TypeError(
+                f"KuramotoConv2D {self.name!r}: the call's seed must be a keras.random.SeedGenerator "
+                f"(an integer would draw the same noise at every step); got {type(seed).__name__}."
+            )
         eta0 = self.eta0 if eta0 is None else float(eta0)
         x = self.normalize(inputs)
         trajectory = [x]
         for _ in range(self.steps):
-            x = self.step(x, eta0)
+            x = self.step(x, eta0, seed)
             trajectory.append(x)
         return ops.stack(trajectory, axis=1) if self.return_trajectory else x
 
