@@ -54,6 +54,9 @@ ENTRIES = {
             "docs/campaigns/copy.md and the ablation figure below.",
             "Trained 480k steps at 001's learning rate 1e-3, then 100k at 1e-4 (`--lr-decay-epoch 480`; test CE "
             "0.0602 → 0.0477); rnn-copy got the same schedule (1e-4, then 1e-5).",
+            "Continued at 1e-4 to 001's 1M steps, the validation CE stayed at 0.048-0.050 (lowest 0.0476 at 692k; "
+            "0.0504 at 1M) and the test CE at 1M was 0.0489, no better, so the zoo keeps the 580k checkpoint "
+            "(the 1M run's log: runs/u1-rnn-copy-to-1m).",
         ),
         baseline="rnn-copy",
     ),
