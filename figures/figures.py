@@ -310,19 +310,15 @@ def fig_criticality(small, seed):
         ax.legend(fontsize=7)
         if broken:
             continue
-        eta_c = cross["eta_c"] if np.isfinite(cross["eta_c"]) else None
-        fit = criticality.fit_collapse(sizes, etas, mean, eta_c=eta_c)
-        for ax, alpha, label in ((axes[1], fit["alpha"], "best"), (axes[2], 1.0, "Ising")):
+        fit = criticality.collapse_at_crossing(sizes, etas, mean, cross)
+        for ax, alpha, quality, label in ((axes[1], fit["alpha"], fit["quality"], "best"), (axes[2], 1.0, fit["ising_quality"], "Ising")):
             x = criticality.scaled_variable(sizes, etas, alpha, fit["eta_c"])
-            quality = criticality.collapse_quality(sizes, etas, mean, alpha, fit["eta_c"])
             for size, xs, curve in zip(sizes, x, mean):
                 ax.plot(xs, curve, "o-", ms=3, label=f"L={size}")
             ax.set(xlabel=f"$L^{{\\alpha}}(\\eta_0 - \\eta_c)$, $\\alpha$={alpha:.2f}",
                    title=f"{label} collapse, quality {quality:.3f}" + (f"\n$\\alpha$ in {fit['alpha_range'][0]:.2f}..{fit['alpha_range'][1]:.2f}" if label == "best" else " (Fig. 10)"))
             ax.legend(fontsize=7)
-        print(f"[figures] best alpha = {fit['alpha']:.3f} "
-              f"(quality {fit['quality']:.4f}); Ising alpha=1 quality "
-              f"{criticality.collapse_quality(sizes, etas, mean, 1.0, fit['eta_c']):.4f}")
+        print(f"[figures] best alpha = {fit['alpha']:.3f} (quality {fit['quality']:.4f}); Ising alpha=1 quality {fit['ising_quality']:.4f}")
     fig.suptitle("Noise destroys the domain walls (" + "; ".join(notes) + ")")
     return fig
 

@@ -197,6 +197,18 @@ def test_crossing_point_with_uncertainty():
     assert np.isnan(flat["eta_c"])
 
 
+def test_collapse_at_crossing_fixes_eta_c_where_the_curves_cross_and_fits_it_where_not():
+    sizes, etas, curves = _synthetic_scan(0.6, 0.45, noise=0.005)
+    crossing = criticality.crossing_point(etas, curves)
+    at = criticality.collapse_at_crossing(sizes, etas, curves, crossing)
+    assert at["eta_c"] == crossing["eta_c"]
+    assert at["alpha"] == pytest.approx(0.6, abs=0.05)
+    assert at["ising_quality"] == criticality.collapse_quality(sizes, etas, curves, 1.0, crossing["eta_c"])
+    free = criticality.collapse_at_crossing(sizes, etas, curves, {"eta_c": float("nan")})
+    assert free == {**criticality.fit_collapse(sizes, etas, curves), "ising_quality": free["ising_quality"]}
+    assert free["eta_c"] == pytest.approx(0.45, abs=0.01)
+
+
 def test_observable_choices_of_a3():
     targets = np.full((2, 4, 4, 1), -0.5)
     outputs = targets + 0.2

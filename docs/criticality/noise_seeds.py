@@ -2,8 +2,8 @@
 
 Repeats the Z2 panel's scan of `figures/figures.py 000-fig7` (L = 32, 64, 96; 9 noise levels in [0, 0.4];
 the same 32 shapes images per L, data seed 0) with the noise of eq. 9 drawn from different seeds of
-`criticality.noisy_predictor`, and prints `eta_c` (crossing_point), the best collapse `alpha` (fit_collapse)
-and the Ising `alpha = 1` collapse quality for each, then their mean and standard deviation.
+`criticality.noisy_predictor`, and prints `eta_c` (crossing_point), the best collapse `alpha` and the Ising `alpha = 1`
+collapse quality (collapse_at_crossing) for each, then their mean and standard deviation.
 
     KERAS_BACKEND=jax python docs/criticality/noise_seeds.py [NAME] [--seeds 0 1 2 3]
 
@@ -31,11 +31,12 @@ def main():
         predict = criticality.noisy_predictor(model, seed=seed)
         mean, stderr = criticality.noise_scan(predict, SIZES, ETAS, examples=EXAMPLES, seed=0, progress=False)
         cross = criticality.crossing_point(ETAS, mean, stderr)
-        fit = criticality.fit_collapse(SIZES, ETAS, mean, eta_c=cross["eta_c"] if np.isfinite(cross["eta_c"]) else None)
-        ising = criticality.collapse_quality(SIZES, ETAS, mean, 1.0, fit["eta_c"])
+        fit = criticality.collapse_at_crossing(SIZES, ETAS, mean, cross)
         found.append((cross["eta_c"], fit["alpha"]))
         print(f"noise seed {seed}: eta_c {cross['eta_c']:.3f} +- {cross['uncertainty']:.3f}, "
-              f"alpha {fit['alpha']:.3f} (quality {fit['quality']:.4f}), Ising alpha=1 quality {ising:.3f}", flush=True)
+              f"alpha {fit['alpha']:.3f} (quality {fit['quality']:.4f}), Ising alpha=1 quality {fit['ising_quality']:.3f}", flush=True)
+    if len(found) < 2:
+        return
     eta_c, alpha = np.array(found).T
     print(f"over {len(found)} noise seeds: eta_c {np.nanmean(eta_c):.3f} +- {np.nanstd(eta_c, ddof=1):.3f}, "
           f"alpha {np.mean(alpha):.3f} +- {np.std(alpha, ddof=1):.3f}")

@@ -16,6 +16,8 @@ onto one function of `L^alpha (eta - eta_c)`. The 2d Ising class has
   uncertainty.
 * `collapse_quality` / `fit_collapse`: the data-collapse measure and the fit of
   `alpha` (and `eta_c`); compare `collapse_quality(..., alpha=1)` for Ising (Fig. 10).
+* `collapse_at_crossing`: Fig. 7's analysis in one call: the fit at the crossing's
+  `eta_c` (free where the curves do not cross) and the Ising quality there.
 
 **Observables (000 A.3 item 1).** The paper finds scaling only for the RMSE of
 an output `p(x)` with background 0 and foreground 1, not for `+-0.5` pixels and
@@ -250,3 +252,18 @@ def fit_collapse(sizes, etas, curves, eta_c=None, alphas=None, eta_window=None, 
         "quality": float(quality),
         "alpha_range": (float(near.min()), float(near.max())) if len(near) else (float(alpha), float(alpha)),
     }
+
+
+def collapse_at_crossing(sizes, etas, curves, crossing):
+    """`fit_collapse` at `crossing_point`'s `eta_c`, with the Ising `alpha = 1` quality there (000 Figs. 7, 10).
+
+    Where the curves do not cross (`crossing["eta_c"]` is NaN) `eta_c` is
+    fitted with `alpha`.
+
+    Returns:
+        `fit_collapse`'s dict plus `ising_quality`, `collapse_quality` at
+        `alpha = 1` and the fit's `eta_c`.
+    """
+    eta_c = crossing["eta_c"] if np.isfinite(crossing["eta_c"]) else None
+    fit = fit_collapse(sizes, etas, curves, eta_c=eta_c)
+    return {**fit, "ising_quality": collapse_quality(sizes, etas, curves, 1.0, fit["eta_c"])}
