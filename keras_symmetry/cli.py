@@ -138,7 +138,7 @@ def train(args):
 
     if args.name in (None, "-h", "--help"):
         print("usage: keras-symmetry train NAME [OPTIONS]   (keras-symmetry train NAME --help lists the options)\n")
-        print("Zoo entries (trained with their recorded arguments):")
+        print("Zoo entries (trained with the arguments their zoo preset recorded; --from-paper: with the paper's):")
         for name, entry in recipes.ENTRIES.items():
             print(f"  {name:22s} {entry.description}")
         print("\nRecipes (give the model with options, e.g. keras-symmetry train copy --arch u1-gru --units 64):")

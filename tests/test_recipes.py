@@ -384,6 +384,21 @@ def test_train_name_uses_the_arguments_recorded_in_the_zoo(tmp_path, monkeypatch
 
 
 @jax_only
+def test_from_paper_trains_with_the_recipes_arguments_not_those_the_zoo_recorded(tmp_path, monkeypatch):
+    """A quick export's arguments (here a learning rate) stick to `train NAME` unless `--from-paper` is given."""
+    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
+    run_quietly("u1-rnn-copy", tmp_path / "quick", to_zoo=True, learning_rate=0.01)
+    quiet = ["--smoke", "--no-export", "--verbose", "0", "--out"]
+    training.runner.main("u1-rnn-copy", [*quiet, str(tmp_path / "recorded")])
+    training.runner.main("u1-rnn-copy", ["--from-paper", *quiet, str(tmp_path / "paper")])
+    recorded = json.loads((tmp_path / "recorded" / "state.json").read_text())["args"]
+    paper = json.loads((tmp_path / "paper" / "state.json").read_text())["args"]
+    assert recorded["learning_rate"] == 0.01 and paper["learning_rate"] == 1e-3
+    assert training.resolve("u1-rnn-copy", {}, recorded=False)[1] == "keras-symmetry train u1-rnn-copy"
+    assert "--from-paper" in training.build_parser("u1-rnn-copy").format_help()
+
+
+@jax_only
 def test_card_shows_the_zoos_generic_baseline_beside_the_equivariant_model(tmp_path, monkeypatch):
     monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
     alone = run_quietly("u1-rnn-copy", tmp_path / "alone", to_zoo=True)

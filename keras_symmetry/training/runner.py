@@ -24,7 +24,7 @@ from keras_symmetry.training.checkpoint import Checkpointer, RunState
 CONTROL = {
     "smoke": False, "out": None, "restart": False, "data": None, "data_parallel": False, "coordinator_address": None,
     "num_processes": None, "process_id": None, "export": None, "to_zoo": False, "no_export": False, "preset_name": None,
-    "verbose": "auto", "jit_compile": "fastest",
+    "verbose": "auto", "jit_compile": "fastest", "from_paper": False,
 }
 """Options that steer a run without changing what it trains (not part of the recorded arguments)."""
 CURVES_CAPTION = "Learning curves of the run that trained this checkpoint (training and validation loss and metric per epoch; test metrics in the title)."
@@ -129,11 +129,13 @@ def train(name, /, **given):
     `restart`, `data` (path of mnist.npz), `data_parallel` (+
     `coordinator_address`, `num_processes`, `process_id`), `export` (preset
     folder, default `OUT/preset`), `to_zoo` (export into the zoo and register),
-    `no_export`, `preset_name`, `verbose`.
+    `no_export`, `preset_name`, `verbose`, `from_paper` (start from the recipe's
+    setting, the paper's, instead of the arguments the zoo preset `name` recorded:
+    a quick export's `--train-examples` or `--epochs 1` does not stick).
     """
     control = {**CONTROL, **{key: given.pop(key) for key in list(given) if key in CONTROL}}
     recipe, entry = recipes.get(name)
-    args, command = resolve(name, given, smoke=control["smoke"])
+    args, command = resolve(name, given, smoke=control["smoke"], recorded=not control["from_paper"])
     if control["to_zoo"] and entry is None:
         raise ValueError(f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(recipes.ENTRIES)}.")
     # Recurrent layers on torch compile their step where that was measured faster (`speed.TORCH_COMPILED_STEPS`).
@@ -239,10 +241,10 @@ def _baseline(entry):
             "epochs": (recipe.get("args") or {}).get("epochs"), "created": metadata["created"][:10]}
 
 
-def build_parser(name):
-    """The `keras-symmetry train NAME` parser, its defaults those `NAME` trains with."""
+def build_parser(name, recorded=True):
+    """The `keras-symmetry train NAME` parser, its defaults those `NAME` trains with (the paper's when not `recorded`)."""
     recipe, entry = recipes.get(name)
-    args = defaults(name)
+    args = defaults(name, recorded)
     parser = argparse.ArgumentParser(
         prog=f"keras-symmetry train {name}",
         description=(entry.description + " " if entry else "") + f"Recipe {recipe.name!r}: {recipe.summary} ({recipe.paper}).",
@@ -259,6 +261,8 @@ def build_parser(name):
     run.add_argument("--out", default=None, help="run folder with checkpoints and logs, None meaning runs/NAME; "
                      "rerunning the same command there resumes from the last finished epoch")
     run.add_argument("--restart", action="store_true", help="discard the run folder's checkpoint and start over")
+    run.add_argument("--from-paper", action="store_true",
+                     help="start from the recipe's (the paper's) arguments for NAME, not those its zoo preset recorded")
     run.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
     run.add_argument("--data-parallel", action="store_true",
                      help="shard each batch over all local devices with keras.distribution.DataParallel (JAX backend)")
@@ -286,7 +290,7 @@ def _add(group, opt, default):
 
 def main(name, argv):
     """`keras-symmetry train NAME ARGV...`."""
-    parsed = vars(build_parser(name).parse_args(argv))
+    parsed = vars(build_parser(name, recorded="--from-paper" not in argv).parse_args(argv))
     if parsed["verbose"] != "auto":
         parsed["verbose"] = int(parsed["verbose"])
     return train(name, **parsed)
