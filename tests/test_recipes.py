@@ -390,7 +390,7 @@ def test_from_paper_trains_with_the_recipes_arguments_not_those_the_zoo_recorded
     run_quietly("u1-rnn-copy", tmp_path / "quick", to_zoo=True, learning_rate=0.01)
     quiet = ["--smoke", "--no-export", "--verbose", "0", "--out"]
     training.runner.main("u1-rnn-copy", [*quiet, str(tmp_path / "recorded")])
-    training.runner.main("u1-rnn-copy", ["--from-paper", *quiet, str(tmp_path / "paper")])
+    training.runner.main("u1-rnn-copy", ["--from-pap", *quiet, str(tmp_path / "paper")])  # as argparse reads it
     recorded = json.loads((tmp_path / "recorded" / "state.json").read_text())["args"]
     paper = json.loads((tmp_path / "paper" / "state.json").read_text())["args"]
     assert recorded["learning_rate"] == 0.01 and paper["learning_rate"] == 1e-3

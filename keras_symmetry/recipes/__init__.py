@@ -56,8 +56,9 @@ ENTRIES = {
             "(`--lr-decay-epoch 480`): test CE 0.0477 (seed 0; 0.0602 at 480k) and 0.0405 (seed 1); the zoo holds "
             "seed 1. rnn-copy with the same 580k schedule (1e-4, then 1e-5): 0.0387 (seed 0) and 0.0431 (seed 1). "
             "Mean of the two seeds: U(1) RNN 0.0441, RNN 0.0409, level with each other, not 001's gap "
-            "(0.036 ± 0.027 against 0.104 ± 0.019 in these units). In the seeds figure on this card the U(1) RNN's validation CE is below the RNN's until ~300k "
-            "steps; the RNN catches up by 480k and the learning-rate drop moves both seeds of each alike.",
+            "(0.036 ± 0.027 against 0.104 ± 0.019 in these units). In the seeds figure on this card the U(1) RNN's "
+            "validation CE is below the RNN's until ~300k steps; the RNN catches up by 480k and the learning-rate "
+            "drop moves both seeds of each alike.",
             "Seed 0 continued at 1e-4 to 001's 1M steps: validation CE flat at 0.048-0.050, test CE 0.0489 at 1M, "
             "no better than at 580k (runs/u1-rnn-copy-to-1m). The zoo's rnn-copy is its seed 0 at 1M (1e-5 after "
             "480k): 0.0345.",

@@ -290,7 +290,11 @@ def _add(group, opt, default):
 
 def main(name, argv):
     """`keras-symmetry train NAME ARGV...`."""
-    parsed = vars(build_parser(name, recorded="--from-paper" not in argv).parse_args(argv))
+    # The defaults depend on --from-paper, so it is read first, as argparse reads it (abbreviations included).
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--from-paper", action="store_true")
+    recorded = not first.parse_known_args(argv)[0].from_paper
+    parsed = vars(build_parser(name, recorded).parse_args(argv))
     if parsed["verbose"] != "auto":
         parsed["verbose"] = int(parsed["verbose"])
     return train(name, **parsed)
