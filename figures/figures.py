@@ -400,7 +400,8 @@ def fig_early_training(small, seed):
 # --- 001 D.3: vortices of the convolutional U(1) RNN -------------------------------------------------------------
 
 
-@figure("001-fig12", "vortices of a 2D convolutional U(1) RNN: |z|, phase, winding and counts through time (001 Figs. 12, 13)")
+@figure("001-fig12", "vortices of a 2D convolutional U(1) RNN: |z|, phase, winding and counts through time, "
+                    "the channels with the fewest and the most vortices (001 Figs. 12, 13)")
 def fig_vortices(small, seed):
     grid, filters, delay = (6, 2, 3) if small else (20, 16, 100)
     keras.utils.set_random_seed(seed)
@@ -414,33 +415,42 @@ def fig_vortices(small, seed):
     tokens[0, 10 + delay, 9] = 1.0
     tokens[0, 11 + delay:, 0] = 1.0
     states = ops.convert_to_numpy(core(tokens))[0]  # (time, H, W, 2C)
-    times = np.linspace(1, len(states) - 1, 5).astype(int)
-    channels = (0, 1)
-    fig, axes = plt.subplots(3, len(times) + 1, figsize=(2.6 * (len(times) + 1), 7.5))
-    history = vortices.vortex_history(states, channel=channels[0])
-    for col, t in enumerate(times):
-        axes[0, col].imshow(history["magnitude"][t], cmap="viridis")
-        axes[1, col].imshow(history["theta"][t], cmap="twilight", vmin=-np.pi, vmax=np.pi)
-        axes[2, col].imshow(history["winding"][t], cmap="bwr", vmin=-1, vmax=1)
-        axes[0, col].set_title(f"t={t}", fontsize=9)
-    for row, label in enumerate(("|z|", "phase", "winding")):
-        axes[row, 0].set_ylabel(label)
+    histories = [vortices.vortex_history(states, channel=c, wavevector="auto") for c in range(core.filters)]
+    during_delay = [h["vortices"][10:10 + delay].mean() for h in histories]
+    channels = (int(np.argmin(during_delay)), int(np.argmax(during_delay)))  # like 001 Fig. 12, like Fig. 13
+    times = sorted({1, 10, 10 + delay // 3, 10 + 2 * delay // 3, 10 + delay, len(states) - 1})
+    fig, axes = plt.subplots(6, len(times) + 1, figsize=(2.2 * (len(times) + 1), 13))
+    for block, channel in enumerate(channels):
+        history = histories[channel]
+        rows = axes[3 * block:3 * block + 3]
+        for col, t in enumerate(times):
+            rows[0, col].imshow(history["magnitude"][t], cmap="viridis")
+            rows[1, col].imshow(history["theta"][t], cmap="twilight", vmin=-np.pi, vmax=np.pi)
+            rows[2, col].imshow(history["winding"][t], cmap="bwr", vmin=-1, vmax=1)
+            rows[0, col].set_title(f"ch {channel}, t={t}", fontsize=9)
+        k = np.array(history["wavevector"]) / np.pi
+        for row, label in zip(rows, ("|z|", f"phase - k.x\nk = ({k[0]:.1f}, {k[1]:.1f}) pi", "winding")):
+            row[0].set_ylabel(label, fontsize=9)
     for ax in axes[:, :-1].ravel():
         ax.set_xticks([]), ax.set_yticks([])
     gs = axes[0, -1].get_gridspec()
     for ax in axes[:, -1]:
         ax.remove()
     counts = fig.add_subplot(gs[:, -1])
+    others = [c for c in range(core.filters) if c not in channels]
+    for i, channel in enumerate(others):
+        counts.plot(histories[channel]["vortices"], color="lightgray", lw=0.7, label="other channels" if i == 0 else None)
     for channel in channels:
-        h = vortices.vortex_history(states, channel=channel)
-        (line,) = counts.plot(h["vortices"], label=f"ch {channel} vortices")
-        counts.plot(h["antivortices"], "--", color=line.get_color(), label=f"ch {channel} antivortices")
+        (line,) = counts.plot(histories[channel]["vortices"], label=f"ch {channel} vortices")
+        counts.plot(histories[channel]["antivortices"], "--", color=line.get_color(), label=f"ch {channel} antivortices")
     counts.axvline(10, color="gray", lw=0.5)
     counts.axvline(10 + delay, color="gray", lw=0.5)
-    counts.set(xlabel="time step", title="counts (data ends | go)")
+    counts.set(xlabel="time step", title="counts\n(data ends | go)")
     counts.legend(fontsize=7, loc="upper right")
-    fig.suptitle(f"U(1) conv RNN {grid}x{grid}, {core.filters} channels, channel {channels[0]} "
-                 + ("(trained, zoo)" if trained else "(at initialisation)"))
+    fig.suptitle(f"U(1) conv RNN {grid}x{grid}, {core.filters} channels "
+                 + ("(trained, zoo)" if trained else "(at initialisation)")
+                 + f": the channels with the fewest (ch {channels[0]}) and the most (ch {channels[1]}) vortices through"
+                 "\nthe delay; phase and windings relative to each channel's spiral order exp(i k.x)")
     return fig
 
 

@@ -135,6 +135,37 @@ def test_vortex_history_reads_grid_states():
         vortices.phase_field(states, channel=2)
     with pytest.raises(ValueError, match="Re, Im"):
         vortices.phase_field(np.zeros((6, 6, 3)))
+    with pytest.raises(ValueError, match="wavevector"):
+        vortices.vortex_history(states, wavevector="spiral")
+
+
+def _spiral(k, h=20, w=20):
+    y, x = np.mgrid[0:h, 0:w]
+    return k[0] * y + k[1] * x
+
+
+def test_ordering_wavevector_finds_the_spiral():
+    rng = np.random.default_rng(0)
+    for k in ((0.8 * np.pi, 0.4 * np.pi), (-0.4 * np.pi, 0.2 * np.pi), (0.0, 0.0), (-np.pi, -np.pi)):
+        theta = _spiral(k) + rng.normal(0, 0.3, (5, 20, 20))
+        np.testing.assert_allclose(vortices.ordering_wavevector(theta), k, atol=1e-12)
+
+
+def test_vortices_are_counted_relative_to_the_spiral_order():
+    k = (0.8 * np.pi, 0.4 * np.pi)  # steps near pi: noise crosses the branch cut of the raw phase
+    rng = np.random.default_rng(1)
+    theta = _spiral(k) + rng.normal(0, 0.3, (4, 20, 20))
+    states = np.stack([np.cos(theta), np.sin(theta)], axis=-1)
+    raw = vortices.vortex_history(states)
+    relative = vortices.vortex_history(states, wavevector="auto")
+    assert raw["vortices"].min() > 5  # spurious pairs
+    assert relative["vortices"].tolist() == [0, 0, 0, 0] and relative["antivortices"].tolist() == [0, 0, 0, 0]
+    np.testing.assert_allclose(relative["wavevector"], k, atol=1e-12)
+    # one real vortex on the spiral is found where it is, and only it
+    theta = _spiral(k) + _vortex(20, 20, 9.5, 6.5, 1)
+    states = np.stack([np.cos(theta), np.sin(theta)], axis=-1)[None]
+    winding = vortices.vortex_history(states, wavevector=k)["winding"][0]
+    assert winding[9, 6] == 1 and np.count_nonzero(winding) == 1
 
 
 # --- Z2 domain walls (000 Figs. 5, 9) ------------------------------------------------------------------------
