@@ -3,7 +3,9 @@
 Task specs are plain dicts (stored in a preset's metadata):
 
 * `{"name": "copy", "t_max": 25, "fixed_delay": None, "test_seed": 10000, "test_batches": 100, "test_batch_size": 50}`
-  -> `test_cross_entropy` (per step, averaged over time and examples, 001 D.2.5);
+  -> `test_cross_entropy` (per step, averaged over time and examples, 001 D.2.5), `test_recall_accuracy`
+  (the fraction of the 10 recalled data tokens whose most likely output is right) and `test_sequences_recalled`
+  (the fraction of test sequences with all 10 right);
 * `{"name": "psmnist"}` -> `test_accuracy`, `test_cross_entropy` on the 10,000 MNIST test images
   (images given as `(28, 28)`; the model permutes them itself);
 * `{"name": "mnist"}` or `{"name": "fashion_mnist"}` -> the same, images flattened to 784 (the deep MLPs);
@@ -31,6 +33,9 @@ METRIC_NOTES = {  # shown on the cards under the results (`keras_symmetry.hub.ca
     "shape +0.5) against the target's shape pixels, with a one-pixel tolerance (a pixel is matched when the other "
     "image has a shape pixel within one pixel of it, diagonals included), pooled over every test image; "
     "1 is perfect, predicting background everywhere scores 0.",
+    "test_recall_accuracy": "`test_recall_accuracy`: the fraction of recalled data tokens (the 10 steps after "
+    "'go') whose most likely output is the right token; guessing among the 8 data tokens scores 12.5%. "
+    "`test_sequences_recalled`: the fraction of test sequences with all 10 recalled right.",
     "test_images_right": f"`test_images_right`: the fraction of test images whose own tolerant F1 is at least "
     f"{F1_BAR}, i.e. every shape transformed in place to within a pixel (the right shapes shifted by one pixel "
     "score 1.0, shifted by two or three pixels at most 0.88). Copying the input passes it on the few images that hold "
@@ -45,15 +50,24 @@ def _log_softmax(logits):
 
 
 def _scores(model, batches):
-    """Summed negative log-likelihood, correct predictions and count over `(x, y)` batches."""
-    nll = correct = count = 0.0
+    """Summed negative log-likelihood, correct predictions and count over `(x, y)` batches, and for
+    sequences (copy task) the right recalls, recall steps, and sequences with every recall right."""
+    nll = correct = count = recalled = recalls = whole = sequences = 0.0
     for x, y in batches:
         logp = _log_softmax(model.predict_on_batch(x))
         y = np.asarray(y)
         nll -= np.take_along_axis(logp, y[..., None], axis=-1).sum()
-        correct += (logp.argmax(-1) == y).sum()
+        right = logp.argmax(-1) == y
+        correct += right.sum()
         count += y.size
-    return nll, correct, count
+        if y.ndim == 2:
+            recall = y != copy.BLANK
+            recalled += (right & recall).sum()
+            recalls += recall.sum()
+            whole += np.all(right | ~recall, axis=-1).sum()
+            sequences += len(y)
+    return {"nll": nll, "correct": correct, "count": count, "recalled": recalled, "recalls": recalls, "whole": whole,
+            "sequences": sequences}
 
 
 def _spec(task):
@@ -173,10 +187,12 @@ def evaluate(model, task, data_path=None):
     batches = test_batches(task, data_path)
     if task["name"] == "shapes":
         return _shapes_metrics((model.predict_on_batch(x), y) for x, y in batches)
-    nll, correct, count = _scores(model, batches)
+    scores = _scores(model, batches)
+    cross_entropy = scores["nll"] / scores["count"]
     if task["name"] == "copy":
-        return {"test_cross_entropy": nll / count}
-    return {"test_accuracy": correct / count, "test_cross_entropy": nll / count}
+        return {"test_cross_entropy": cross_entropy, "test_recall_accuracy": scores["recalled"] / scores["recalls"],
+                "test_sequences_recalled": scores["whole"] / scores["sequences"]}
+    return {"test_accuracy": scores["correct"] / scores["count"], "test_cross_entropy": cross_entropy}
 
 
 def reference(task, data_path=None):
@@ -192,7 +208,9 @@ def reference(task, data_path=None):
     if spec["name"] == "copy":
         value = copy.baseline_cross_entropy(spec["fixed_delay"] or spec["t_max"])
         return {"metric": "test_cross_entropy", "value": value,
-                "what": "the memoryless baseline (recalls at the right steps, guesses the 8 data tokens)"}
+                "what": "the memoryless baseline (recalls at the right steps, guesses the 8 data tokens)",
+                "metrics": {"test_cross_entropy": value, "test_recall_accuracy": 1 / copy.DATA_TOKENS,
+                            "test_sequences_recalled": copy.DATA_TOKENS ** -copy.MEMORY}}
     if spec["name"] == "shapes":
         background = _shapes_metrics((np.full_like(y, shapes.OFF), y) for _, y in test_batches(task, data_path))
         copied = _shapes_metrics(test_batches(task, data_path))

@@ -249,13 +249,17 @@ def test_card_front_matter_and_body(zoo):
     card = huggingface_hub.ModelCard(text)
     assert card.data.library_name == "keras" and "equivariant" in card.data.tags and card.data.license == "apache-2.0"
     metadata = json.loads((folder / "metadata.json").read_text())
-    (result,) = card.data.eval_results
-    assert result.metric_name == "test_cross_entropy" and result.metric_value == metadata["metrics"]["test_cross_entropy"]
+    results = {result.metric_name: result for result in card.data.eval_results}
+    assert set(results) == {"test_cross_entropy", "test_recall_accuracy", "test_sequences_recalled"}
+    for name, result in results.items():
+        assert result.metric_value == metadata["metrics"][name]
+    assert results["test_recall_accuracy"].metric_type == "accuracy"
     assert f'ks.load("hf://keras-symmetry/{NAME}")' in text
     assert f"keras-symmetry train {NAME}" in text and "001 Table 2" in text
     assert "Falls short of the paper's target" in text  # 3 training steps do not reach 7.26e-4
     baseline = copy.baseline_cross_entropy(TASK["t_max"])
-    assert f"For scale: the memoryless baseline (recalls at the right steps, guesses the 8 data tokens) scores test_cross_entropy {baseline:.4g}" in text
+    assert f"For scale: the memoryless baseline (recalls at the right steps, guesses the 8 data tokens) scores test_cross_entropy {baseline:.4g}, test_recall_accuracy 12.50%" in text
+    assert "`test_recall_accuracy`: the fraction of recalled data tokens" in text
     assert "over random U1 elements" in text
 
 

@@ -79,6 +79,36 @@ def test_copy_test_cross_entropy_matches_a_hand_computed_example():
     assert keras_loss == pytest.approx(expected, rel=1e-5)
 
 
+class _CopyOracle:
+    """Reads the data tokens off the input and recalls them after 'go', except the first recall of every
+    sequence whose first data token is 1, which it gets wrong: the recall metrics are then known exactly."""
+
+    def predict_on_batch(self, x):
+        tokens = np.asarray(x).argmax(-1)
+        logits = np.zeros(x.shape, "float32")
+        logits[..., copy.BLANK] = 5.0
+        for b, row in enumerate(tokens):
+            go = int(np.flatnonzero(row == copy.GO)[0])
+            recall = logits[b, go + 1 : go + 11]
+            recall[:, copy.BLANK] = 0.0
+            recall[np.arange(10), row[:10]] = 5.0
+            if row[0] == 1:
+                recall[0, 1], recall[0, 2] = 0.0, 5.0
+        return logits
+
+
+def test_copy_recall_metrics_count_recalled_tokens_and_whole_sequences():
+    task = {"name": "copy", "t_max": 25, "test_batches": 3}
+    first_tokens = np.concatenate([x[:, 0].argmax(-1) for x, _ in ks.evaluate.test_batches(task)])
+    wrong = np.sum(first_tokens == 1)
+    assert 0 < wrong < len(first_tokens) == 150
+    metrics = ks.evaluate.evaluate(_CopyOracle(), task)
+    assert metrics["test_recall_accuracy"] == pytest.approx(1 - wrong / (10 * 150))
+    assert metrics["test_sequences_recalled"] == pytest.approx(1 - wrong / 150)
+    reference = ks.evaluate.reference(task)["metrics"]
+    assert reference["test_recall_accuracy"] == 1 / 8 and reference["test_cross_entropy"] == copy.baseline_cross_entropy(25)
+
+
 def test_copy_dataset_is_seeded_fresh_and_fits():
     a, b = copy.CopyTask(t_max=5, batch_size=4, seed=1), copy.CopyTask(t_max=5, batch_size=4, seed=1)
     np.testing.assert_array_equal(a[3][0], b[3][0])

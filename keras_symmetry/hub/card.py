@@ -25,7 +25,8 @@ TASKS = {  # name: (Hub task type, dataset, label, the paper the task comes from
     "shapes": ("image-to-image", "synthetic-shapes", "Shapes transmogrification (000 §2.2, A.1)", "000"),
 }
 METRIC_TYPES = {"test_accuracy": "accuracy", "test_cross_entropy": "cross_entropy", "test_rmse": "rmse",
-                "test_f1": "f1", "test_images_right": "accuracy"}
+                "test_f1": "f1", "test_images_right": "accuracy", "test_recall_accuracy": "accuracy",
+                "test_sequences_recalled": "accuracy"}
 LOWER_IS_BETTER = ("cross_entropy", "rmse")
 
 
