@@ -405,8 +405,9 @@ def test_card_shows_the_zoos_generic_baseline_beside_the_equivariant_model(tmp_p
     assert "generic baseline" not in (alone.preset / "README.md").read_text()  # no rnn-copy in the zoo yet
     baseline = run_quietly("rnn-copy", tmp_path / "rnn", to_zoo=True, epochs=3)
     text = (run_quietly("u1-rnn-copy", tmp_path / "u1", to_zoo=True).preset / "README.md").read_text()
-    loss = baseline.metrics["test_cross_entropy"]
-    assert f"The generic baseline in the zoo, `rnn-copy`, scores test_cross_entropy {loss:.4g} (its export of " in text
+    loss, recalled = baseline.metrics["test_cross_entropy"], baseline.metrics["test_recall_accuracy"]
+    assert f"The generic baseline in the zoo, `rnn-copy`, scores test_cross_entropy {loss:.4g}, " in text
+    assert f"test_recall_accuracy {100 * recalled:.2f}%" in text and "(its export of " in text
     assert "--epochs 3 --smoke`: 3 epochs against this model's 2)." in text
     assert ks.model_info("u1-rnn-copy")["name"] == "u1-rnn-copy" and recipes.ENTRIES["rnn-copy"].baseline is None
 

@@ -148,9 +148,9 @@ ENTRIES = {
         notes=(
             "001 D.3 gives no training budget or number for this model, only that it \"learns to solve the copy task "
             "well\"; the memoryless answer scores 0.172 on this test data. Trained on a 2-core CPU at batch 32 (the "
-            "recipe's 128 costs 6.2 s a step on one core, 32 costs 1.0-1.1 s) and a learning rate of 1e-4: at 001's "
-            "1e-3 the training loss spiked (epoch means 0.60-1.39) and the validation CE stayed at the memoryless "
-            "0.175 for 800 steps (pilot runs in runs/u1-convrnn-copy*, docs/campaigns/copy.md).",
+            "recipe's 128 costs 6.2 s a step on one core, 32 costs 1.0-1.1 s, 0.58 s on both cores) and a learning "
+            "rate of 1e-4: at 001's 1e-3 the training loss spiked (epoch means 0.60-1.39) and the validation CE stayed "
+            "at the memoryless 0.175 for 800 steps (pilot runs in runs/u1-convrnn-copy*, docs/campaigns/copy.md).",
         ),
     ),
 }
