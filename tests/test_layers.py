@@ -376,3 +376,19 @@ def test_compiled_steps_are_scoped_and_the_variable_overrides(monkeypatch):
     assert not recurrent.torch_compile_enabled()
     monkeypatch.setenv(recurrent.TORCH_COMPILE_ENV, "1")
     assert recurrent.torch_compile_enabled() is on_torch
+
+
+def test_a_run_on_a_gpu_records_which_one(monkeypatch):
+    """Epochs trained on a GPU say so in the run's log and on the card's budget line; CPU epochs stay the plain name."""
+    from keras_symmetry.training import speed
+
+    model = keras.Sequential([keras.Input((None, 3)), ks.layers.U1SimpleRNN(2)])
+    model.compile(loss="mse")
+    monkeypatch.setattr(speed, "accelerator", lambda: None)
+    plain = speed.setting(model)
+    assert plain.split("+")[0] == keras.backend.backend() and " on " not in plain
+    monkeypatch.setattr(speed, "accelerator", lambda: "NVIDIA H200")
+    assert speed.setting(model) == f"{plain} on NVIDIA H200"
+    history = [{"epoch": 1, "setting": "tensorflow"}, {"epoch": 2, "setting": "tensorflow"},
+               {"epoch": 3, "setting": "jax on NVIDIA H200"}, {"epoch": 4, "setting": "jax on NVIDIA H200"}]
+    assert speed.describe(history) == "tensorflow (epochs 1-2), jax on NVIDIA H200 (epochs 3-4)"

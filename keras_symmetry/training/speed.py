@@ -62,17 +62,41 @@ def compiled_steps(choice, entry=None, smoke=False):
 
 
 def setting(model):
-    """The backend and compile setting a compiled `model` trains with: `jax`, `tensorflow+xla`, `torch+compiled steps`, ..."""
+    """The backend, compile setting and accelerator a compiled `model` trains with: `jax`, `tensorflow+xla`,
+    `torch+compiled steps`, `jax on NVIDIA H200`, ..."""
     from keras_symmetry.layers import recurrent
 
     backend = keras.backend.backend()
     if backend == "tensorflow" and model.jit_compile is True:
-        return "tensorflow+xla"
-    if backend == "torch" and model.jit_compile is True:
-        return "torch+compile"
-    if recurrent.torch_compile_enabled() and any(isinstance(layer, recurrent.CapsuleRNN) for layer in _layers(model)):
-        return "torch+compiled steps"
-    return backend
+        name = "tensorflow+xla"
+    elif backend == "torch" and model.jit_compile is True:
+        name = "torch+compile"
+    elif recurrent.torch_compile_enabled() and any(isinstance(layer, recurrent.CapsuleRNN) for layer in _layers(model)):
+        name = "torch+compiled steps"
+    else:
+        name = backend
+    gpu = accelerator()
+    return f"{name} on {gpu}" if gpu else name
+
+
+def accelerator():
+    """The name of the GPU the current backend computes on (`NVIDIA H200`), or None on a CPU."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return None if device.platform == "cpu" else device.device_kind
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "a GPU") if gpus else None
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    return None
 
 
 def _layers(model):
