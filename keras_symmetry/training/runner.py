@@ -192,7 +192,8 @@ def _run(name, recipe, entry, args, command, control):
         metrics = hub.verify(preset)["metrics"]
     state.write_logs(test=metrics)
     if state.history:
-        curves.plot(state.history, folder / "curves.png", f"{name} ({keras.backend.backend()})", metrics)
+        trained_on = speed.describe(state.history) or keras.backend.backend()
+        curves.plot(state.history, folder / "curves.png", f"{name} ({trained_on})", metrics)
         if preset:
             hub.add_figure(preset, folder / "curves.png", CURVES_CAPTION)
     if preset and control["to_zoo"]:
