@@ -192,8 +192,7 @@ def _run(name, recipe, entry, args, command, control):
         metrics = hub.verify(preset)["metrics"]
     state.write_logs(test=metrics)
     if state.history:
-        trained_on = speed.describe(state.history) or keras.backend.backend()
-        curves.plot(state.history, folder / "curves.png", f"{name} ({trained_on})", metrics)
+        curves.plot(state.history, folder / "curves.png", f"{name} ({speed.describe(state.history)})", metrics)
         if preset:
             hub.add_figure(preset, folder / "curves.png", CURVES_CAPTION)
     if preset and control["to_zoo"]:
