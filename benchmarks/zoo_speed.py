@@ -108,14 +108,14 @@ def _setting(row):
 
 def table(results):
     """The markdown table: per entry, the fastest backend's step and epoch on 2 cores and 1, and the core-hours."""
-    from keras_symmetry import recipes
+    from keras_symmetry import zoo
 
     lines = [
         "| zoo entry | batch, steps/epoch x epochs | best backend and setting | s/step 2 cores | s/epoch 2 cores "
         "| s/step 1 core | s/epoch 1 core | core-hours, full budget | other backends, s/step 1 core |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for name in recipes.ENTRIES:
+    for name in zoo.names():
         runs = {key: row for key, row in results.get(name, {}).items() if "step_s" in row}
         if not runs:
             continue
@@ -177,12 +177,12 @@ def main(argv=None):
     if args.child:
         print(json.dumps(measure(args.child, args.repeats, args.warmup, args.smoke, args.data, args.jit_compile)))
         return
-    from keras_symmetry import recipes
+    from keras_symmetry import recipes, zoo
 
     path = pathlib.Path(args.json)
     results = json.loads(path.read_text()) if path.is_file() else {}
     if not args.table_only:
-        entries = args.entries.split(",") if args.entries else list(recipes.ENTRIES)
+        entries = args.entries.split(",") if args.entries else zoo.names()
         for name in entries:
             recipes.get(name)
             for backend in args.backends.split(","):

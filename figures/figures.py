@@ -494,7 +494,7 @@ def main(argv=None):
         for entry in LOADED if args.to_zoo else ():
             command = f"python figures/figures.py {name}" + (" --small" if args.small else "")
             caption = f"{FIGURES[name][1]}. Drawn by `{command}`."
-            ks.hub.registry.register(ks.hub.add_figure(ks.hub.registry.preset_dir(entry), out, caption, name=f"{name}.png"))
+            ks.zoo.record(ks.hub.add_figure(ks.hub.locate(entry).folder, out, caption, name=f"{name}.png"))
             print(f"[figures] {name}: added to the card of {entry}")
     return 0
 

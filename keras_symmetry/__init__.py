@@ -24,7 +24,7 @@ if BACKEND_CHOICE.source == "installed" and not backend_choice.running_command_l
 
 from keras_symmetry import analysis, capsules, groups, initializers, layers, models, tasks, testing  # noqa: E402
 from keras_symmetry import hub  # noqa: E402
-from keras_symmetry import recipes, training  # noqa: E402
+from keras_symmetry import recipes, training, zoo  # noqa: E402
 from keras_symmetry.hub import list_models, load, model_info  # noqa: E402
 
 __version__ = "0.1.0"
@@ -46,5 +46,6 @@ __all__ = [
     "tasks",
     "testing",
     "training",
+    "zoo",
     "__version__",
 ]

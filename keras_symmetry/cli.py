@@ -6,7 +6,7 @@
     keras-symmetry eval NAME             recompute a model's metrics on its test data, beside the recorded ones
     keras-symmetry train NAME [OPTIONS]  train a zoo entry (or a recipe) resumably and export it as a preset
     keras-symmetry sweep [OPTIONS]       the deep MLPs' test accuracy against sigma_w (001 Figs. 3, 11)
-    keras-symmetry push NAME REPO_ID     publish a preset to the Hugging Face Hub; prints the revision to pin
+    keras-symmetry push NAME|--all       publish zoo entries to the Hugging Face Hub and pin their revisions
     keras-symmetry check                 measure every layer's equivariance error on this backend
     keras-symmetry version               print the package, Keras and backend versions
 
@@ -54,24 +54,25 @@ def check(args):
 
 
 def list_(args):
-    from keras_symmetry import hub
+    from keras_symmetry import zoo
 
-    names = hub.list_models()
-    if not names:
-        print(f"The zoo at {hub.registry.zoo_dir()} has no models yet.")
-    elif args.markdown:
-        print("| name | test metrics (`keras-symmetry eval NAME`) | paper | trained by |\n| --- | --- | --- | --- |")
-    for name in names:
-        metrics = hub.registry.entry(name).get("metrics", {})
-        shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(metrics.items())) or "no metrics"
+    entries = zoo.entries()
+    if args.markdown:
+        print("| name | task | test metrics (`keras-symmetry eval NAME`) | paper | parameters | size | trained by |\n"
+              "| --- | --- | --- | --- | ---: | ---: | --- |")
+    for name, entry in entries.items():
+        recorded = entry.preset or {}
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(entry.metrics.items())) or "not trained yet"
         if not args.markdown:
-            print(f"{name:32s} {shown}")
+            print(f"{name:22s} {shown}")
             continue
-        metadata = hub.preset.read_metadata(hub.registry.preset_dir(name))
-        paper = metadata.get("paper") or {}
+        paper = entry.paper or {}
         printed = f"; printed as {paper['printed']:.3g}" if "printed" in paper else ""
         target = f"{paper['metric']}={paper['value']:.4g} ({paper['source']}{printed})" if paper else "—"
-        print(f"| `{name}` | {shown} | {target} | `{(metadata.get('recipe') or {}).get('command', '—')}` |")
+        size = sum(file["size"] for file in entry.files.values())
+        task = (recorded.get("task") or {}).get("name", entry.recipe)
+        print(f"| `{name}` | {task} | {shown} | {target} | {recorded.get('parameters', 0):,} | {size / 1e6:.2f} MB "
+              f"| `{recorded.get('command') or '—'}` |")
     return 0
 
 
@@ -85,12 +86,14 @@ def info(args):
 
 
 def eval_(args):
-    from keras_symmetry import evaluate, hub
+    from keras_symmetry import evaluate, hub, zoo
 
-    if args.record and str(args.name).startswith(hub.remote.SCHEME):
-        raise SystemExit("--record rewrites a local preset; download it to a folder first (hf:// caches are read-only).")
-    folder = hub.resolve(args.name, args.revision)
-    model, metadata = hub.load_preset(folder)
+    where = hub.locate(args.name, args.revision)
+    folder = where.folder
+    if args.record and where.root is not None:
+        raise SystemExit("--record rewrites a local preset, not a copy in the Hugging Face cache; set "
+                         f"{zoo.ENV_VAR} to a folder holding it, or run from a clone.")
+    model, metadata = hub.load_preset(folder, pinned=where.pinned, root=where.root)
     print(f"{metadata['name']} ({folder}), task {metadata['task']}")
     probe = evaluate.probe(model, metadata["task"], data_path=args.data)
     recorded_probe = metadata.get("probe")
@@ -110,8 +113,8 @@ def eval_(args):
     mismatches = sum(verdict == "DIFFERENT" for *_, verdict in rows)
     if args.record:
         hub.preset.rewrite_card(folder, {**metadata, **fresh})
-        if args.name in hub.registry.read():
-            hub.registry.register(folder)
+        if args.name in zoo.names():
+            zoo.record(folder)
         print(f"recorded the recomputed metrics and outputs in {folder} (weights untouched)")
         return 0
     return 1 if mismatches or (recorded_probe is not None and not same_outputs) else 0
@@ -134,12 +137,12 @@ def demo(args):
 
 
 def train(args):
-    from keras_symmetry import recipes, training
+    from keras_symmetry import recipes, training, zoo
 
     if args.name in (None, "-h", "--help"):
         print("usage: keras-symmetry train NAME [OPTIONS]   (keras-symmetry train NAME --help lists the options)\n")
         print("Zoo entries (trained with the arguments their zoo preset recorded; --from-paper: with the paper's):")
-        for name, entry in recipes.ENTRIES.items():
+        for name, entry in zoo.entries().items():
             print(f"  {name:22s} {entry.description}")
         print("\nRecipes (give the model with options, e.g. keras-symmetry train copy --arch u1-gru --units 64):")
         for name, recipe in recipes.RECIPES.items():
@@ -175,19 +178,23 @@ def sweep(args):
 
 
 def push(args):
-    from keras_symmetry import hub
+    """Publish zoo entries (`--all`, or NAME) and pin their revisions, or any preset folder to REPO_ID."""
+    from keras_symmetry import hub, zoo
 
-    in_zoo = args.name in hub.registry.read()
-    folder = hub.resolve(args.name)
-    if in_zoo:  # keep the zoo's preset identical to what the Hub will hold
-        metadata = hub.verify(folder)
-        if metadata.get("hub_repo") != args.repo_id:
-            hub.preset.rewrite_card(folder, {**metadata, "hub_repo": args.repo_id})
-    revision = hub.push_to_hub(folder, args.repo_id, private=args.private, token=args.token)
-    print(f"pushed {folder} to {args.repo_id} at revision {revision}")
-    if in_zoo:
-        hub.registry.register(folder, hub_repo=args.repo_id, revision=revision)
-        print(f"pinned {args.name} -> {args.repo_id}@{revision} in {hub.registry.zoo_dir() / hub.registry.REGISTRY}")
+    if args.all == bool(args.name):
+        raise SystemExit("keras-symmetry push: give a zoo name or preset folder, or --all (not both).")
+    if args.name and args.name not in zoo.names():
+        if not args.repo_id:
+            raise SystemExit(f"keras-symmetry push: {args.name!r} is not a zoo name; a preset folder needs a REPO_ID.")
+        revision = hub.push_to_hub(hub.resolve(args.name), args.repo_id, private=args.private, token=args.token)
+        print(f"pushed {args.name} to {args.repo_id} at revision {revision}")
+        return 0
+    if args.all and args.repo_id:
+        raise SystemExit("keras-symmetry push --all: each entry goes to its declared repo; give no REPO_ID.")
+    names = [name for name, entry in zoo.entries().items() if entry.files] if args.all else [args.name]
+    for name in names:
+        revision = hub.publish(name, args.repo_id, private=args.private, token=args.token)
+        print(f"pushed {name} to {zoo.get(name).hub_repo} at revision {revision}; pinned in its declaration")
     return 0
 
 
@@ -243,9 +250,10 @@ def build_parser():
     p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
     p.add_argument("--smoke", action="store_true", help="tiny networks and data: checks the whole sweep in seconds")
     p.set_defaults(func=sweep)
-    p = sub.add_parser("push", help="publish a preset to the Hugging Face Hub and pin the revision in the registry")
-    p.add_argument("name", help="zoo name or preset folder")
-    p.add_argument("repo_id", help="owner/name on the Hub")
+    p = sub.add_parser("push", help="publish zoo entries to the Hugging Face Hub and pin their revisions (or a preset folder)")
+    p.add_argument("name", nargs="?", help="zoo name (published to its declared repo unless REPO_ID) or preset folder")
+    p.add_argument("repo_id", nargs="?", help="owner/name on the Hub (default for a zoo name: keras-symmetry/NAME)")
+    p.add_argument("--all", action="store_true", help="publish every exported zoo entry to its declared repo")
     p.add_argument("--private", action="store_true", help="create the repo private")
     p.add_argument("--token", default=None, help="Hub token (default: HF_TOKEN or the saved login)")
     p.set_defaults(func=push)

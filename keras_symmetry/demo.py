@@ -36,7 +36,7 @@ DEFAULT_OUT = pathlib.Path(tempfile.gettempdir()) / "keras-symmetry-demo"
 
 
 def _load(name):
-    return hub.load_preset(hub.resolve(name))
+    return hub.load_with_metadata(name)
 
 
 def _rng(seed):

@@ -46,3 +46,23 @@ def mnist_path():
     if not SHARED_MNIST.is_file():
         pytest.skip(f"no offline MNIST at {SHARED_MNIST}")
     return SHARED_MNIST
+
+
+@pytest.fixture
+def fresh_zoo(tmp_path, monkeypatch):
+    """The zoo as a fresh clone trains it: every entry declared, none exported yet.
+
+    The package's declarations are copied, without their recorded presets and pins, into a temporary folder
+    that `record` writes to; `$KERAS_SYMMETRY_ZOO` is an empty folder. Returns that zoo folder.
+    """
+    import dataclasses
+
+    from keras_symmetry import zoo
+
+    declared = zoo.entries()
+    monkeypatch.setattr(zoo.declarations, "DIRECTORY", tmp_path / "declarations")
+    (tmp_path / "declarations").mkdir()
+    for entry in declared.values():
+        zoo.write(dataclasses.replace(entry, preset=None, hub={**entry.hub, "revision": None}))
+    monkeypatch.setenv(zoo.ENV_VAR, str(tmp_path / "zoo"))
+    return tmp_path / "zoo"

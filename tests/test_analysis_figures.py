@@ -42,20 +42,20 @@ def test_unknown_figure_is_an_error():
         FIGURES.main(["001-fig99"])
 
 
-def test_to_zoo_adds_the_figure_to_the_card_of_the_checkpoint_it_was_drawn_from(tmp_path, monkeypatch):
-    zoo = tmp_path / "zoo"
-    monkeypatch.setenv("KERAS_SYMMETRY_ZOO", str(zoo))
+def test_to_zoo_adds_the_figure_to_the_card_of_the_checkpoint_it_was_drawn_from(tmp_path, fresh_zoo):
+    zoo = fresh_zoo
     model = ks.models.copy_model("u1-convrnn", 2, grid=4)
     task = {"name": "copy", "t_max": 3, "test_batches": 1, "test_batch_size": 4}
-    ks.hub.registry.register(ks.hub.export(model, zoo / "u1-convrnn-copy", name="u1-convrnn-copy", task=task))
+    ks.zoo.record(ks.hub.export(model, zoo / "u1-convrnn-copy", name="u1-convrnn-copy", task=task))
     out = tmp_path / "fig12.png"
     assert FIGURES.main(["001-fig12", "--small", "--out", str(out), "--to-zoo"]) == 0
     metadata = ks.hub.verify(zoo / "u1-convrnn-copy")
     assert [f["file"] for f in metadata["figures"]] == ["001-fig12.png"]
     assert (zoo / "u1-convrnn-copy" / "001-fig12.png").read_bytes() == out.read_bytes()
-    card = (tmp_path / "hub_cards" / "u1-convrnn-copy" / "README.md").read_text()
+    card = (zoo / "u1-convrnn-copy" / "README.md").read_text()
     assert "![001-fig12.png](001-fig12.png)" in card and "Drawn by `python figures/figures.py 001-fig12 --small`." in card
-    assert (tmp_path / "hub_cards" / "u1-convrnn-copy" / "001-fig12.png").is_file()
+    assert "001-fig12.png" in ks.zoo.get("u1-convrnn-copy").files  # recorded: it loads by name with its figure
+    ks.load("u1-convrnn-copy")
 
 
 def test_to_zoo_without_a_zoo_checkpoint_changes_nothing_and_says_so(tmp_path, capsys):
@@ -63,14 +63,13 @@ def test_to_zoo_without_a_zoo_checkpoint_changes_nothing_and_says_so(tmp_path, c
     assert "drawn from no zoo checkpoint" in capsys.readouterr().err
 
 
-def test_noise_figure_draws_the_same_from_zoo_checkpoints_every_time(tmp_path, monkeypatch):
+def test_noise_figure_draws_the_same_from_zoo_checkpoints_every_time(tmp_path, fresh_zoo):
     """Eq. 9's noise comes from `noisy_predictor(model, seed=--seed)`, not the loaded layers' unseeded generators."""
-    zoo = tmp_path / "zoo"
-    monkeypatch.setenv("KERAS_SYMMETRY_ZOO", str(zoo))
+    zoo = fresh_zoo
     task = {"name": "shapes", "test_examples": 2, "size": 16}
     for name, broken in (("z2-kuramoto-shapes", False), ("kuramoto-shapes", True)):
         model = ks.models.kuramoto_model(symmetry_breaking=broken, steps=3)
-        ks.hub.registry.register(ks.hub.export(model, zoo / name, name=name, task=task))
+        ks.zoo.record(ks.hub.export(model, zoo / name, name=name, task=task))
     drawn = []
     for attempt in range(2):
         out = tmp_path / f"fig7-{attempt}.png"

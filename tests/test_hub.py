@@ -1,4 +1,4 @@
-"""Presets, zoo registry, ks.load (folder, zoo name, hf:// offline), fine-tuning, cards, publishing, CLI."""
+"""Presets, zoo declarations, ks.load (folder, zoo name, hf:// offline), fine-tuning, cards, publishing, CLI."""
 
 import json
 import os
@@ -17,7 +17,8 @@ import pytest
 import keras_symmetry as ks
 from conftest import to_numpy
 from keras_symmetry import cli
-from keras_symmetry.hub import preset, registry, remote
+from keras_symmetry import zoo as zoo_declarations
+from keras_symmetry.hub import preset, remote
 from keras_symmetry.tasks import copy
 from test_serialization import run_under_other_backends
 
@@ -26,10 +27,19 @@ TASK = {"name": "copy", "t_max": 3, "test_batches": 4, "test_batch_size": 8}
 PAPER = {"metric": "test_cross_entropy", "value": 7.26e-4, "source": "001 Table 2"}
 
 
+def declare_only(name, monkeypatch, tmp_path, **fields):
+    """Make `name` the one declared zoo entry (declarations in a temporary folder)."""
+    monkeypatch.setattr(zoo_declarations.declarations, "DIRECTORY", tmp_path / "entries")
+    (tmp_path / "entries").mkdir(exist_ok=True)
+    fields = {"description": "A tiny U(1) RNN.", "recipe": "copy", "args": {"arch": "u1-rnn", "units": 4}, **fields}
+    return zoo_declarations.write(zoo_declarations.Entry(name, **fields))
+
+
 @pytest.fixture
 def zoo(tmp_path, monkeypatch):
-    """A zoo in a temporary folder holding one small U(1) RNN trained for a few steps."""
-    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
+    """A zoo in a temporary folder holding one small U(1) RNN trained for a few steps, declared and recorded."""
+    monkeypatch.setenv(zoo_declarations.ENV_VAR, str(tmp_path / "zoo"))
+    declare_only(NAME, monkeypatch, tmp_path, paper=PAPER, hub={"repo": f"keras-symmetry/{NAME}", "revision": None})
     model = ks.models.copy_model("u1-rnn", 4, blank_channel=0, embedding_initializer="standard")
     model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     model.fit(copy.CopyTask(t_max=3, batch_size=8, steps_per_epoch=3), epochs=1, verbose=0)
@@ -43,7 +53,7 @@ def zoo(tmp_path, monkeypatch):
         paper=PAPER,
         hub_repo=f"keras-symmetry/{NAME}",
     )
-    registry.register(folder)
+    zoo_declarations.record(folder)
     x, _ = copy.CopyTask(t_max=3, batch_size=2, seed=99)[0]
     return model, folder, x
 
@@ -57,12 +67,12 @@ def test_round_trip_model_preset_load(zoo):
     assert ks.list_models() == [NAME]
     info = ks.model_info(NAME)
     metadata = json.loads((folder / "metadata.json").read_text())
-    assert info["metrics"] == metadata["metrics"] == registry.entry(NAME)["metrics"]
-    assert info["files"]["model.weights.h5"] == preset.sha256(folder / "model.weights.h5")
+    assert info["metrics"] == metadata["metrics"] == zoo_declarations.get(NAME).metrics
+    weights = folder / "model.weights.h5"
+    assert info["files"]["model.weights.h5"] == {"sha256": preset.sha256(weights), "size": weights.stat().st_size}
+    assert set(info["files"]) == {"README.md", "config.json", "metadata.json", "model.weights.h5"}
     assert metadata["parameters"] == model.count_params() and metadata["backend"] == keras.backend.backend()
     assert metadata["equivariance"]["group"] == "U1" and metadata["equivariance"]["error"] < 1e-5
-    kept_card = registry.cards_dir() / NAME / "README.md"
-    assert kept_card.read_text() == (folder / "README.md").read_text()
 
 
 def test_recorded_metric_is_what_the_eval_code_measures(zoo):
@@ -121,7 +131,7 @@ def test_weights_that_do_not_match_the_config_are_named(zoo, tmp_path):
 
 
 def test_unknown_names_and_bad_uris():
-    with pytest.raises(ValueError, match="Unknown model 'u1-gru-psmnst'"):
+    with pytest.raises(ValueError, match="Unknown zoo model 'u1-gru-psmnst'. Closest: u1-gru-psmnist"):
         ks.load("u1-gru-psmnst")
     with pytest.raises(ValueError, match="expected hf://owner/name"):
         ks.load("hf://just-a-name")
@@ -149,7 +159,7 @@ def test_a_failed_write_leaves_nothing_behind(zoo, monkeypatch):
         preset.save_preset(model, folder.parent / "new-preset", metadata)
     with pytest.raises(OSError, match="disk full"):
         preset.save_preset(model, folder, metadata, overwrite=True)
-    assert sorted(p.name for p in folder.parent.iterdir()) == ["registry.json", NAME]
+    assert sorted(p.name for p in folder.parent.iterdir()) == [NAME]
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     with pytest.raises(FileExistsError):
         preset.save_preset(model, folder, metadata)
@@ -220,7 +230,8 @@ def test_hf_cache_with_a_tampered_blob_is_refused(zoo, tmp_path, monkeypatch):
     _build_hf_cache(folder, cache, "keras-symmetry/tiny", commit)
     blob = (cache / "models--keras-symmetry--tiny" / "snapshots" / commit / "model.weights.h5").resolve()
     blob.write_bytes(blob.read_bytes()[:-10] + b"0123456789")
-    monkeypatch.setattr(remote, "download", lambda repo_id, revision=None: cache / "models--keras-symmetry--tiny" / "snapshots" / commit)
+    root = cache / "models--keras-symmetry--tiny"
+    monkeypatch.setattr(remote, "download", lambda repo_id, revision=None: remote.Snapshot(root / "snapshots" / commit, root))
     with pytest.raises(ValueError, match="Checksum mismatch"):
         ks.load("hf://keras-symmetry/tiny")
 
@@ -254,7 +265,10 @@ def test_card_front_matter_and_body(zoo):
     for name, result in results.items():
         assert result.metric_value == metadata["metrics"][name]
     assert results["test_recall_accuracy"].metric_type == "accuracy"
-    assert f'ks.load("hf://keras-symmetry/{NAME}")' in text
+    assert f'ks.load("{NAME}")' in text  # a zoo entry loads by name, checked against the package's pins
+    assert "the sha256 that keras-symmetry pins for this entry" in text
+    other = ks.hub.card.render({**ks.hub.verify(folder), "hub_repo": "someone/else"})
+    assert 'ks.load("hf://someone/else")' in other and "pass `sha256=" in other
     assert f"keras-symmetry train {NAME}" in text and "001 Table 2" in text
     assert "Falls short of the paper's target" in text  # 3 training steps do not reach 7.26e-4
     baseline = copy.baseline_cross_entropy(TASK["t_max"])
@@ -271,7 +285,7 @@ def write_png(path, value=0.5):
     return curves.save(fig, path)
 
 
-def test_figures_are_checksummed_shown_on_the_card_and_kept_in_hub_cards(zoo, tmp_path):
+def test_figures_are_checksummed_and_shown_on_the_card(zoo, tmp_path):
     model, folder, x = zoo
     image = write_png(tmp_path / "curves.png")
     ks.hub.add_figure(folder, image, "Learning curves of the run.")
@@ -281,6 +295,9 @@ def test_figures_are_checksummed_shown_on_the_card_and_kept_in_hub_cards(zoo, tm
     assert metadata["figures"] == [{"file": "curves.png", "caption": "Learning curves of the run."}]
     text = (folder / "README.md").read_text()
     assert "![curves.png](curves.png)" in text and "*Learning curves of the run.*" in text
+    with pytest.raises(ValueError, match="curves.png"):
+        ks.load(NAME)  # not what the declaration pins, until the new preset is recorded
+    zoo_declarations.record(folder)
     np.testing.assert_allclose(to_numpy(ks.load(NAME)(x)), to_numpy(model(x)), atol=1e-6)
     # Replacing a figure keeps one entry; a second figure is added beside it.
     ks.hub.add_figure(folder, write_png(tmp_path / "other.png", 0.9), "Redrawn.", name="curves.png")
@@ -288,9 +305,7 @@ def test_figures_are_checksummed_shown_on_the_card_and_kept_in_hub_cards(zoo, tm
     metadata = ks.hub.verify(folder)
     assert [f["file"] for f in metadata["figures"]] == ["curves.png", "second.png"]
     assert (folder / "curves.png").read_bytes() == (tmp_path / "other.png").read_bytes()
-    registry.register(folder)
-    kept = registry.cards_dir() / NAME
-    assert sorted(p.name for p in kept.iterdir()) == ["README.md", "curves.png", "second.png"]
+    zoo_declarations.record(folder)
     # The card's figure is part of the checksummed preset: a changed image is refused.
     (folder / "second.png").write_bytes(image.read_bytes() + b"\0")
     with pytest.raises(ValueError, match=r"Checksum mismatch for .*second\.png"):
@@ -342,50 +357,80 @@ def test_card_shows_the_papers_spread_and_the_printed_number_a_target_was_conver
 
 
 def test_copy_targets_are_001_table_2_times_its_test_batch():
-    from keras_symmetry.recipes import ENTRIES
-
     printed = {"u1-rnn-copy": (7.26e-4, 5.47e-4), "rnn-copy": (2.08e-3, 3.84e-4),
                "u1-gru-copy": (3.14e-4, 4.41e-4), "gru-copy": (2.11e-3, 4.02e-4)}
     for name, (mean, std) in printed.items():
-        paper = ENTRIES[name].paper
+        paper = zoo_declarations.get(name).paper
         assert paper["printed"] == mean
         np.testing.assert_allclose([paper["value"], paper["std"]], [50 * mean, 50 * std])
 
 
-def test_push_to_hub_prepares_exactly_the_preset_and_its_card(zoo, monkeypatch, capsys):
-    _, folder, _ = zoo
-    sent = {}
+REVISION = "c0ffee" * 6 + "1234"
 
-    def fake_send(staged, repo_id, private=False, token=None, commit_message=None):
-        sent.update(
-            files={p.name: p.read_bytes() for p in pathlib.Path(staged).iterdir()},
-            repo_id=repo_id, private=private, message=commit_message,
-        )
-        return "c0ffee" * 6 + "1234"
+
+@pytest.fixture
+def sent(monkeypatch):
+    """What `remote.send` was handed, last call first: the files' bytes, the repo, and the options."""
+    calls = []
+
+    def fake_send(folder, files, repo_id, private=False, token=None, commit_message=None):
+        present = sorted(p.name for p in pathlib.Path(folder).iterdir() if not p.name.startswith("."))
+        calls.insert(0, {"files": {name: (pathlib.Path(folder) / name).read_bytes() for name in files},
+                         "present": present, "repo_id": repo_id, "private": private, "message": commit_message})
+        return REVISION
 
     monkeypatch.setattr(remote, "send", fake_send)
+    return calls
+
+
+def test_push_sends_exactly_the_preset_and_pins_the_revision_in_the_declaration(zoo, sent, capsys):
+    _, folder, _ = zoo
     assert cli.main(["push", NAME, "someone/tiny", "--private"]) == 0
-    assert sorted(sent["files"]) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
-    assert sent["repo_id"] == "someone/tiny" and sent["private"] and NAME in sent["message"]
-    assert 'ks.load("hf://someone/tiny")' in sent["files"]["README.md"].decode()
-    staged_meta = json.loads(sent["files"]["metadata.json"])
-    assert staged_meta["hub_repo"] == "someone/tiny"
-    assert sent["files"]["model.weights.h5"] == (folder / "model.weights.h5").read_bytes()
-    assert registry.entry(NAME)["revision"] == "c0ffee" * 6 + "1234" and registry.entry(NAME)["hub_repo"] == "someone/tiny"
+    assert sorted(sent[0]["files"]) == sent[0]["present"] == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
+    assert sent[0]["repo_id"] == "someone/tiny" and sent[0]["private"] and NAME in sent[0]["message"]
+    assert 'ks.load("hf://someone/tiny")' in sent[0]["files"]["README.md"].decode()
+    assert json.loads(sent[0]["files"]["metadata.json"])["hub_repo"] == "someone/tiny"
+    assert sent[0]["files"]["model.weights.h5"] == (folder / "model.weights.h5").read_bytes()
+    entry = zoo_declarations.get(NAME)
+    assert (entry.revision, entry.hub_repo) == (REVISION, "someone/tiny")
     assert "revision c0ffee" in capsys.readouterr().out
-    assert (folder / "README.md").read_bytes() == sent["files"]["README.md"]  # the zoo keeps what was sent
-    assert (registry.cards_dir() / NAME / "README.md").read_bytes() == sent["files"]["README.md"]
+    assert (folder / "README.md").read_bytes() == sent[0]["files"]["README.md"]  # the zoo keeps what was sent
+    # What was sent is what the declaration pins, file by file.
+    assert {name: preset.sha256(folder / name) for name in sent[0]["files"]} == {
+        name: file["sha256"] for name, file in entry.files.items()}
     model = ks.models.copy_model("u1-rnn", 2)
-    assert ks.hub.push_to_hub(model, "someone/bare") == "c0ffee" * 6 + "1234"
-    assert sorted(sent["files"]) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
-    ks.hub.add_figure(folder, write_png(folder.parent / "curves.png"), "Learning curves.")
-    assert cli.main(["push", NAME, "someone/other"]) == 0  # the card is re-rendered for another repo: figures kept
-    assert sent["files"]["curves.png"] == (folder / "curves.png").read_bytes()
-    assert "![curves.png](curves.png)" in sent["files"]["README.md"].decode()
-    assert 'ks.load("hf://someone/other")' in sent["files"]["README.md"].decode()
+    assert ks.hub.push_to_hub(model, "someone/bare") == REVISION
+    assert sorted(sent[0]["files"]) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
+
+
+def test_re_exporting_unpins_the_revision_until_the_next_push(zoo, sent, tmp_path):
+    _, folder, _ = zoo
+    assert cli.main(["push", NAME]) == 0  # to the declared repo
+    assert zoo_declarations.get(NAME).hub == {"repo": f"keras-symmetry/{NAME}", "revision": REVISION}
+    ks.hub.add_figure(folder, write_png(tmp_path / "curves.png"), "Learning curves.")
+    with pytest.raises(ValueError, match="curves.png"):
+        ks.load(NAME)  # a file the declaration does not pin
+    zoo_declarations.record(folder)  # what an export does
+    assert zoo_declarations.get(NAME).revision is None and "curves.png" in zoo_declarations.get(NAME).files
+    ks.load(NAME)
+    assert cli.main(["push", "--all"]) == 0
+    assert sent[0]["files"]["curves.png"] == (folder / "curves.png").read_bytes()
+    assert "![curves.png](curves.png)" in sent[0]["files"]["README.md"].decode()
+    assert zoo_declarations.get(NAME).revision == REVISION
+
+
+def test_push_refuses_what_is_not_exactly_a_preset(zoo, sent):
+    _, folder, _ = zoo
     (folder / "notes.txt").write_text("stray")
-    with pytest.raises(ValueError, match="not part of the preset"):
+    with pytest.raises(ValueError, match="notes.txt"):
         ks.hub.push_to_hub(folder, "someone/tiny")
+    with pytest.raises(ValueError, match="notes.txt"):
+        cli.main(["push", NAME])
+    assert not sent
+    with pytest.raises(SystemExit, match="not both"):
+        cli.main(["push", NAME, "--all"])
+    with pytest.raises(SystemExit, match="needs a REPO_ID"):
+        cli.main(["push", str(folder)])
 
 
 def test_cli_list_info_and_eval(zoo, capsys):
@@ -394,7 +439,9 @@ def test_cli_list_info_and_eval(zoo, capsys):
     assert NAME in capsys.readouterr().out
     assert cli.main(["list", "--markdown"]) == 0
     header, rule, row = capsys.readouterr().out.splitlines()
-    assert header.startswith("| name |") and row.startswith(f"| `{NAME}` | test_cross_entropy=")
+    assert header.startswith("| name | task |") and row.startswith(f"| `{NAME}` | copy | test_cross_entropy=")
+    size = sum(path.stat().st_size for path in folder.iterdir())
+    assert f"| {ks.model_info(NAME)['parameters']:,} | {size / 1e6:.2f} MB |" in row
     assert "0.000726 (001 Table 2)" in row and f"`keras-symmetry train {NAME}`" in row
     assert cli.main(["info", NAME]) == 0
     assert json.loads(capsys.readouterr().out)["task"] == TASK
@@ -403,13 +450,13 @@ def test_cli_list_info_and_eval(zoo, capsys):
     assert "test_cross_entropy" in out and "same" in out and "DIFFERENT" not in out
     metadata = json.loads((folder / "metadata.json").read_text())
     metadata["metrics"]["test_cross_entropy"] *= 1.01
-    preset.rewrite_card(folder, metadata)
+    zoo_declarations.record(preset.rewrite_card(folder, metadata))
     assert cli.main(["eval", NAME]) == 1
     assert "DIFFERENT" in capsys.readouterr().out
     assert cli.main(["eval", NAME, "--record"]) == 0  # re-measured by the eval code, written back, weights untouched
     assert "recorded" in capsys.readouterr().out
-    assert cli.main(["eval", NAME]) == 0 and registry.entry(NAME)["metrics"] == ks.model_info(NAME)["metrics"]
-    assert (registry.cards_dir() / NAME / "README.md").read_text() == (folder / "README.md").read_text()
+    assert cli.main(["eval", NAME]) == 0  # --record recorded the new files in the declaration
+    assert zoo_declarations.get(NAME).metrics == ks.hub.verify(folder)["metrics"]
 
 
 def test_recorded_outputs_catch_a_model_that_computes_something_else(zoo, capsys):
@@ -421,7 +468,9 @@ def test_recorded_outputs_catch_a_model_that_computes_something_else(zoo, capsys
     kernel = model.get_layer("head").kernel
     kernel.assign(kernel * 1.001)  # one weight file with slightly other numbers, re-saved under the old metadata
     preset.save_preset(model, folder, metadata, overwrite=True)
-    assert cli.main(["eval", NAME, "--probe"]) == 1
+    with pytest.raises(ValueError, match="model.weights.h5"):
+        cli.main(["eval", NAME, "--probe"])  # by name: not the weights the package pins
+    assert cli.main(["eval", str(folder), "--probe"]) == 1
     assert "DIFFERENT" in capsys.readouterr().out
 
 

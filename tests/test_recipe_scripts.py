@@ -5,8 +5,6 @@ import keras
 import pytest
 
 import keras_symmetry as ks
-from keras_symmetry.hub import registry
-
 from conftest import script
 
 SCRIPTS = {"copy": "recipes/train_copy.py", "psmnist": "recipes/train_psmnist.py", "mlp": "recipes/train_mlp.py",
@@ -14,16 +12,16 @@ SCRIPTS = {"copy": "recipes/train_copy.py", "psmnist": "recipes/train_psmnist.py
 
 
 @pytest.fixture(autouse=True)
-def empty_zoo(tmp_path, monkeypatch):
+def empty_zoo(fresh_zoo):
     """Entries train with their recipe's arguments, not with those the shipped zoo recorded."""
-    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "empty-zoo"))
+    return fresh_zoo
 
 
 def test_one_script_per_recipe_family_covering_every_entry():
     assert set(SCRIPTS) == set(ks.recipes.RECIPES)
     for family, path in SCRIPTS.items():
         module = script(path)
-        assert module.ENTRIES == [name for name, entry in ks.recipes.ENTRIES.items() if entry.recipe == family]
+        assert module.ENTRIES == [name for name, entry in ks.zoo.entries().items() if entry.recipe == family]
         assert all(f"`{name}`" in module.__doc__ for name in module.ENTRIES)  # each entry documented
         assert f"python {path}" in module.__doc__
 

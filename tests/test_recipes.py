@@ -15,8 +15,7 @@ import numpy as np
 import pytest
 
 import keras_symmetry as ks
-from keras_symmetry import cli, recipes, training
-from keras_symmetry.hub import registry
+from keras_symmetry import cli, recipes, training, zoo
 from keras_symmetry.training.checkpoint import RunState
 
 BACKEND = keras.backend.backend()
@@ -25,9 +24,9 @@ jax_only = pytest.mark.skipif(BACKEND != "jax", reason="backend-independent logi
 
 
 @pytest.fixture(autouse=True)
-def empty_zoo(tmp_path, monkeypatch):
+def empty_zoo(fresh_zoo):
     """Entries train with their recipe's arguments, not with those the shipped zoo recorded."""
-    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "empty-zoo"))
+    return fresh_zoo
 
 
 def run_quietly(name, out, **kwargs):
@@ -92,7 +91,7 @@ def check_smoke_run(name, folder, mnist_path):
     return result
 
 
-@pytest.mark.parametrize("name", [name for name in recipes.ENTRIES if name != "u1-rnn-copy"])
+@pytest.mark.parametrize("name", [name for name in zoo.names() if name != "u1-rnn-copy"])
 @jax_only
 def test_every_entry_trains_end_to_end_in_smoke_settings(name, tmp_path, mnist_path):
     check_smoke_run(name, tmp_path / "run", mnist_path)
@@ -369,24 +368,21 @@ def test_recorded_command_reproduces_the_arguments():
 
 
 @jax_only
-def test_train_name_uses_the_arguments_recorded_in_the_zoo(tmp_path, monkeypatch):
-    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
+def test_train_name_uses_the_arguments_recorded_in_the_zoo(tmp_path):
     run_quietly("u1-rnn-copy", tmp_path / "run", to_zoo=True, units=3)
-    assert ks.list_models() == ["u1-rnn-copy"]
+    assert [name for name, entry in zoo.entries().items() if entry.files] == ["u1-rnn-copy"]
     assert ks.model_info("u1-rnn-copy")["recipe"]["args"]["units"] == 3
     assert training.defaults("u1-rnn-copy")["units"] == 3
     args, command = training.resolve("u1-rnn-copy", {})  # the zoo's arguments, named for a fresh clone
     assert args["units"] == 3 and "--units 3 " in command  # (with the smoke run's sizes the zoo recorded)
-    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "fresh-clone"))
+    zoo.write(dataclasses.replace(zoo.get("u1-rnn-copy"), preset=None))  # a clone that has not trained it
     parsed = vars(training.build_parser("u1-rnn-copy").parse_args(command.split()[3:]))
     assert training.resolve("u1-rnn-copy", {k: v for k, v in parsed.items() if k in args})[0] == args
-    assert (tmp_path / "hub_cards" / "u1-rnn-copy" / "README.md").is_file()
 
 
 @jax_only
-def test_from_paper_trains_with_the_recipes_arguments_not_those_the_zoo_recorded(tmp_path, monkeypatch):
+def test_from_paper_trains_with_the_recipes_arguments_not_those_the_zoo_recorded(tmp_path):
     """A quick export's arguments (here a learning rate) stick to `train NAME` unless `--from-paper` is given."""
-    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
     run_quietly("u1-rnn-copy", tmp_path / "quick", to_zoo=True, learning_rate=0.01)
     quiet = ["--smoke", "--no-export", "--verbose", "0", "--out"]
     training.runner.main("u1-rnn-copy", [*quiet, str(tmp_path / "recorded")])
@@ -399,8 +395,7 @@ def test_from_paper_trains_with_the_recipes_arguments_not_those_the_zoo_recorded
 
 
 @jax_only
-def test_card_shows_the_zoos_generic_baseline_beside_the_equivariant_model(tmp_path, monkeypatch):
-    monkeypatch.setenv(registry.ENV_VAR, str(tmp_path / "zoo"))
+def test_card_shows_the_zoos_generic_baseline_beside_the_equivariant_model(tmp_path):
     alone = run_quietly("u1-rnn-copy", tmp_path / "alone", to_zoo=True)
     assert "generic baseline" not in (alone.preset / "README.md").read_text()  # no rnn-copy in the zoo yet
     baseline = run_quietly("rnn-copy", tmp_path / "rnn", to_zoo=True, epochs=3)
@@ -409,13 +404,12 @@ def test_card_shows_the_zoos_generic_baseline_beside_the_equivariant_model(tmp_p
     assert f"The generic baseline in the zoo, `rnn-copy`, scores test_cross_entropy {loss:.4g}, " in text
     assert f"test_recall_accuracy {100 * recalled:.2f}%" in text and "(its export of " in text
     assert "--epochs 3 --smoke`: 3 epochs against this model's 2)." in text
-    assert ks.model_info("u1-rnn-copy")["name"] == "u1-rnn-copy" and recipes.ENTRIES["rnn-copy"].baseline is None
+    assert ks.model_info("u1-rnn-copy")["name"] == "u1-rnn-copy" and zoo.get("rnn-copy").baseline is None
 
 
 @jax_only
-def test_card_of_a_real_run_lists_its_differences_from_the_paper_and_the_entry_notes(tmp_path, monkeypatch):
-    entry = recipes.ENTRIES["u1-rnn-copy"]
-    monkeypatch.setitem(recipes.ENTRIES, "u1-rnn-copy", dataclasses.replace(entry, notes=("Seed 0 diverged.",)))
+def test_card_of_a_real_run_lists_its_differences_from_the_paper_and_the_entry_notes(tmp_path):
+    zoo.write(dataclasses.replace(zoo.get("u1-rnn-copy"), notes=("Seed 0 diverged.",)))
     result = training.train("u1-rnn-copy", out=tmp_path / "run", verbose=0, units=2, t_max=3, epochs=1,
                             steps_per_epoch=2, val_batches=1, test_batches=1)
     limitations = ks.hub.load_preset(result.preset)[1]["limitations"]
@@ -427,7 +421,7 @@ def test_card_of_a_real_run_lists_its_differences_from_the_paper_and_the_entry_n
 def test_train_help_lists_entries_and_every_option(capsys):
     assert cli.main(["train"]) == 0
     listing = capsys.readouterr().out
-    assert all(name in listing for name in [*recipes.ENTRIES, *recipes.RECIPES])
+    assert all(name in listing for name in [*zoo.names(), *recipes.RECIPES])
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["train", "u1-gru-psmnist", "--help"])
     assert exit_info.value.code == 0

@@ -1,36 +1,50 @@
-"""The shipped zoo: every entry loads on this backend and computes what its exporting backend recorded."""
+"""The shipped zoo: every declaration matches its preset in `zoo/`, and every entry computes what its exporting
+backend recorded."""
 
-import json
 import pathlib
 
 import pytest
 
 import keras_symmetry as ks
-from keras_symmetry import evaluate, recipes
-from keras_symmetry.hub import preset, registry
+from keras_symmetry import evaluate, recipes, zoo
+from keras_symmetry.hub import preset
 
 ZOO = pathlib.Path(__file__).resolve().parents[1] / "zoo"
-SHIPPED = json.loads((ZOO / "registry.json").read_text())["models"] if (ZOO / "registry.json").is_file() else {}
+EXPORTED = [name for name, entry in zoo.entries().items() if entry.files]
 
 
 @pytest.fixture(autouse=True)
 def shipped_zoo(monkeypatch):
-    monkeypatch.setenv(registry.ENV_VAR, str(ZOO))
+    monkeypatch.setenv(zoo.ENV_VAR, str(ZOO))
 
 
-def test_the_zoo_is_small_enough_and_names_only_recipe_entries():
+def test_the_zoo_is_small_and_holds_exactly_the_declared_presets():
     size = sum(path.stat().st_size for path in ZOO.rglob("*") if path.is_file())
     assert size < 60e6, f"zoo/ holds {size / 1e6:.1f} MB"
-    assert set(SHIPPED) <= set(recipes.ENTRIES)
+    assert sorted(path.name for path in ZOO.iterdir() if path.is_dir()) == EXPORTED == zoo.names()
     assert not [path.name for path in ZOO.iterdir() if path.name.startswith(".")]  # no partial or old presets left
 
 
-@pytest.mark.parametrize("name", sorted(SHIPPED))
-def test_zoo_entry_loads_and_reproduces_its_recorded_outputs(name, mnist_path):
-    model = ks.load(name)  # verifies every checksum first
-    metadata = preset.read_metadata(registry.preset_dir(name))
-    assert metadata["name"] == name and SHIPPED[name]["metrics"] == metadata["metrics"]
-    assert metadata["recipe"]["command"].startswith(f"keras-symmetry train {name}")
-    assert (registry.cards_dir() / name / preset.CARD).read_text() == (registry.preset_dir(name) / preset.CARD).read_text()
+@pytest.mark.parametrize("name", zoo.names())
+def test_each_declaration_names_its_recipe_options_and_hub_repo(name):
+    entry = zoo.get(name)
+    recipe, _ = recipes.get(name)
+    assert recipe.name == entry.recipe and entry.name == name
+    known = {option.name for option in (*recipes.COMMON, *recipe.options)}
+    assert set(entry.args) <= known and set(entry.preset["args"]) <= known
+    assert entry.hub_repo == f"keras-symmetry/{name}"
+    assert entry.baseline is None or entry.baseline in zoo.names()
+
+
+@pytest.mark.parametrize("name", EXPORTED)
+def test_zoo_entry_matches_its_pins_loads_and_reproduces_its_recorded_outputs(name, mnist_path):
+    entry = zoo.get(name)
+    folder = ZOO / name
+    assert preset.file_manifest(folder) == entry.files  # the declaration pins exactly these files
+    model, metadata = ks.hub.load_with_metadata(name)  # verifies every file against the pins first
+    assert metadata["name"] == name and entry.metrics == metadata["metrics"]
+    assert entry.preset["parameters"] == metadata["parameters"] == model.count_params()
+    assert metadata["recipe"]["command"] == entry.preset["command"]
+    assert entry.preset["command"].startswith(f"keras-symmetry train {name}")
     measured = evaluate.probe(model, metadata["task"], data_path=mnist_path)
     assert evaluate.same_probe(metadata["probe"], measured), (metadata["backend"], metadata["probe"], measured)

@@ -75,8 +75,7 @@ def main():
     curves.save(fig, args.out)
     if args.to_zoo:
         caption = f"{args.title} (docs/campaigns/copy.md): validation CE over the first {args.steps:,} steps."
-        preset = ks.hub.registry.preset_dir("u1-rnn-copy")
-        ks.hub.registry.register(ks.hub.add_figure(preset, args.out, caption))
+        ks.zoo.record(ks.hub.add_figure(ks.hub.locate("u1-rnn-copy").folder, args.out, caption))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Hugging Face model cards, generated from a preset's metadata and `hub_cards/template.md`.
+"""Hugging Face model cards, generated from a preset's metadata and `card_template.md` (beside this module).
 
 The YAML front matter (`library_name: keras`, tags, datasets, license and a
 `model-index` of the measured metrics) is built with `huggingface_hub`'s own
@@ -9,7 +9,7 @@ eval code.
 
 import pathlib
 
-TEMPLATE = pathlib.Path(__file__).resolve().parents[2] / "hub_cards" / "template.md"
+TEMPLATE = pathlib.Path(__file__).resolve().parent / "card_template.md"
 
 CITATIONS = {
     "000": "N. Iqbal and M. Welling, *Topological defects propagate information in deep neural networks*, "
@@ -159,6 +159,22 @@ def card_data(metadata):
     )
 
 
+def _loading(name, hub_repo):
+    """How the card says to load the model (`load_name`) and what that checks (`trust_text`): a zoo entry by its
+    name, against the hashes the package pins; any other repo or folder against its own metadata.json."""
+    from keras_symmetry import zoo
+
+    declared = zoo.get(name) if name in zoo.names() else None
+    if declared and hub_repo in (None, declared.hub_repo):
+        return {"load_name": name, "trust_text": (
+            "`ks.load` checks every file against the sha256 that keras-symmetry pins for this entry before it is "
+            "read, wherever the file comes from: a local zoo folder, the Hugging Face cache or the Hub.")}
+    return {"load_name": f"hf://{hub_repo}" if hub_repo else name, "trust_text": (
+        "Every file is checked against the sha256 in `metadata.json` before it is read. That catches corruption, "
+        "not a consistent change of files and metadata: pass `sha256={\"model.weights.h5\": \"...\"}` to `ks.load` "
+        "to pin the weights you expect.")}
+
+
 def render(metadata):
     """The full `README.md` of a preset."""
     from huggingface_hub import ModelCard
@@ -195,7 +211,7 @@ def render(metadata):
         keras_version=metadata["keras_version"],
         keras_symmetry_version=metadata["keras_symmetry_version"],
         backend=metadata["backend"],
-        load_name=f"hf://{hub_repo}" if hub_repo else metadata["name"],
+        **_loading(metadata["name"], hub_repo),
         recipe_command=recipe.get("command", "(not trained by a recipe)"),
         metrics_command=metadata.get("metrics_command", f"keras-symmetry eval {metadata['name']}"),
         metric_rows=rows,

@@ -1,16 +1,28 @@
-"""The Hugging Face Hub: download into its cache, and publish.
+"""The Hugging Face Hub: fetch presets into its cache, and publish them.
 
-Downloads go through `huggingface_hub.snapshot_download`, which respects
-`HF_HUB_OFFLINE`, `HF_HUB_CACHE` / `HF_HOME` and pinned revisions. Publishing
-prepares a verified folder and hands it to `send`, the one function that talks
-to the network (`create_repo` + `upload_folder`).
+Everything goes through `huggingface_hub`, so `HF_ENDPOINT`, `HF_TOKEN`, `HF_HUB_OFFLINE` and `HF_HUB_CACHE`
+(or `HF_HOME`) are honoured as they are by every Hub library. Only a preset's own files are fetched and sent.
+
+Trust: a zoo name is checked against the hashes the package pins (`keras_symmetry.zoo`). An `hf://owner/name`
+repo of anyone else is checked against its own `metadata.json` only, which catches a corrupted or partial
+download but not a consistent tamper; pass `sha256={file: hash}` to `ks.load` to pin the files you expect.
 """
 
+import dataclasses
 import pathlib
 
 from keras_symmetry.hub import preset
 
 SCHEME = "hf://"
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """A repo's files at one commit in the Hugging Face cache: `folder` (`.../snapshots/COMMIT`) and `root`
+    (`.../models--owner--name`, whose `blobs/` the folder's files link to)."""
+
+    folder: pathlib.Path
+    root: pathlib.Path
 
 
 def parse_uri(uri):
@@ -21,42 +33,73 @@ def parse_uri(uri):
     return repo_id
 
 
-def download(repo_id, revision=None):
-    """The local snapshot folder of `repo_id` at `revision` (from the cache when offline)."""
-    import huggingface_hub
+def offline():
+    """Whether `HF_HUB_OFFLINE` forbids network calls."""
     from huggingface_hub import constants
-    from huggingface_hub.errors import LocalEntryNotFoundError, RevisionNotFoundError
+
+    return constants.is_offline_mode()
+
+
+def snapshot(repo_id, revision, patterns, cache_only=False):
+    """The `Snapshot` of the files matching `patterns` in `repo_id` at `revision`, fetched when not cached.
+
+    With `cache_only`, `None` when the cache does not hold them; no network call is made. Otherwise a
+    `FileNotFoundError` says why they could not be had (offline with an empty cache, no such repo or
+    revision, the Hub unreachable) and what to do.
+    """
+    import huggingface_hub
+    from huggingface_hub import errors
 
     try:
-        return pathlib.Path(huggingface_hub.snapshot_download(repo_id, revision=revision, library_name="keras-symmetry"))
-    except (LocalEntryNotFoundError, RevisionNotFoundError) as err:
-        where = f"revision {revision!r} of {repo_id}" if revision else repo_id
-        if constants.HF_HUB_OFFLINE:
-            raise FileNotFoundError(
-                f"{where} is not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and HF_HUB_OFFLINE=1 "
-                "forbids downloading it. Download it once online, or unset HF_HUB_OFFLINE."
-            ) from err
-        raise FileNotFoundError(f"Could not fetch {where} from the Hugging Face Hub: {err}") from err
+        folder = huggingface_hub.snapshot_download(
+            repo_id, revision=revision, allow_patterns=list(patterns), local_files_only=cache_only,
+            library_name="keras-symmetry",
+        )
+    except (errors.LocalEntryNotFoundError, errors.OfflineModeIsEnabled) as err:
+        if cache_only:
+            return None
+        raise FileNotFoundError(_unavailable(repo_id, revision, err)) from err
+    except (errors.RepositoryNotFoundError, errors.RevisionNotFoundError, errors.HfHubHTTPError) as err:
+        raise FileNotFoundError(f"Could not fetch revision {revision!r} of {repo_id} from the Hugging Face Hub "
+                                f"({_endpoint()}): {type(err).__name__}: {err}") from err
+    folder = pathlib.Path(folder)
+    return Snapshot(folder, folder.parents[1])
 
 
-def send(folder, repo_id, private=False, token=None, commit_message=None):
-    """Create the repo if needed and upload `folder` as one commit; return the commit hash to pin."""
+def _endpoint():
+    from huggingface_hub import constants
+
+    return constants.ENDPOINT
+
+
+def _unavailable(repo_id, revision, err):
+    from huggingface_hub import constants
+
+    where = f"revision {revision!r} of {repo_id}"
+    if offline():
+        return (f"{where} is not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and HF_HUB_OFFLINE=1 forbids "
+                "downloading it. Run once with the network (unset HF_HUB_OFFLINE) to cache it, point HF_HUB_CACHE "
+                "at a cache that holds it, or set KERAS_SYMMETRY_ZOO to a folder of preset folders.")
+    return (f"Could not download {where} from {constants.ENDPOINT} and the Hugging Face cache "
+            f"({constants.HF_HUB_CACHE}) does not hold it: {err}. Check the network (or HF_ENDPOINT), or set "
+            "KERAS_SYMMETRY_ZOO to a folder of preset folders.")
+
+
+def download(repo_id, revision=None):
+    """The `Snapshot` of the preset in `repo_id` (anyone's repo) at `revision`: its `metadata.json` first, then
+    exactly the files it lists, all at the same commit. Checked against that metadata only (module docstring)."""
+    first = snapshot(repo_id, revision or "main", [preset.METADATA])
+    commit = first.folder.name  # pin the commit, so the files come from the metadata's own
+    metadata = preset.read_metadata(first.folder)
+    return snapshot(repo_id, commit, [preset.METADATA, *metadata["files"]])
+
+
+def send(folder, files, repo_id, private=False, token=None, commit_message=None):
+    """Create `repo_id` if needed and upload exactly `files` of `folder` as one commit; return its hash."""
     from huggingface_hub import HfApi
 
     api = HfApi(token=token)
     api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
-    info = api.upload_folder(repo_id=repo_id, folder_path=str(folder), commit_message=commit_message, repo_type="model")
+    info = api.upload_folder(repo_id=repo_id, folder_path=str(folder), allow_patterns=sorted(files),
+                             commit_message=commit_message, repo_type="model")
     return info.oid
-
-
-def push_to_hub(folder, repo_id, private=False, token=None, commit_message=None):
-    """Publish a preset folder to `repo_id` and return the revision (commit hash) to pin.
-
-    The preset is verified first (every sha256), and only its files are sent: config, weights,
-    metadata, card and the card's figures.
-    The token comes from `token`, else `HF_TOKEN` or `huggingface-cli login`.
-    """
-    folder = pathlib.Path(folder)
-    metadata = preset.verify(folder, exact=True)
-    message = commit_message or f"Upload {metadata['name']} (keras-symmetry {metadata['keras_symmetry_version']})"
-    return send(folder, repo_id, private=private, token=token, commit_message=message)

@@ -69,25 +69,6 @@ class Recipe:
     setup: object
 
 
-@dataclasses.dataclass(frozen=True)
-class Entry:
-    """A zoo entry: the recipe and arguments that train it, and the paper's number it aims at.
-
-    `paper` is `{"metric", "value", "source"}` (shown on the card beside the
-    measured metric) or `None` where the paper reports no single number.
-    `notes` are what training the zoo's checkpoint taught (listed on its card).
-    `baseline` names the zoo's generic network for the same task, whose measured
-    metrics and budget the card shows beside this one's.
-    """
-
-    recipe: str
-    args: dict
-    description: str
-    paper: dict = None
-    notes: tuple = ()
-    baseline: str = None
-
-
 def positive_int(text):
     value = int(text)
     if value < 1:

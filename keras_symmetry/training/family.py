@@ -8,13 +8,13 @@ results = ks.training.train_family("copy", __doc__, argv, show=lambda result, ar
 
 import argparse
 
-from keras_symmetry import recipes
+from keras_symmetry import zoo
 from keras_symmetry.training.runner import train
 
 
 def entries(recipe):
-    """The zoo entries the recipe `recipe` trains, in the registry's order."""
-    return [name for name, entry in recipes.ENTRIES.items() if entry.recipe == recipe]
+    """The zoo entries the recipe `recipe` trains, in name order."""
+    return [name for name, entry in zoo.entries().items() if entry.recipe == recipe]
 
 
 def train_family(recipe, doc, argv=None, show=None):

@@ -16,7 +16,7 @@ import pathlib
 
 import keras
 
-from keras_symmetry import hub, recipes
+from keras_symmetry import hub, recipes, zoo
 from keras_symmetry.layers import recurrent
 from keras_symmetry.training import curves, distribution, speed
 from keras_symmetry.training.checkpoint import Checkpointer, RunState
@@ -49,19 +49,17 @@ def defaults(name, recorded=True):
     """The arguments `name` trains with when none are given.
 
     Common defaults < the recipe's < the zoo entry's (the papers' setting) <
-    the arguments recorded in the zoo preset of that name, if one was trained
-    by a recipe and `recorded`.
+    the arguments its exported preset was trained with (recorded in its
+    declaration), if `recorded`.
     """
     recipe, entry = recipes.get(name)
     args = {opt.name: opt.default for opt in options(recipe)}
     args.update(recipe.defaults)
     if entry is not None:
         args.update(entry.args)
-        if recorded and name in hub.registry.read():
-            folder = hub.registry.preset_dir(name)
-            if (folder / hub.preset.METADATA).is_file():
-                saved = (hub.preset.read_metadata(folder).get("recipe") or {}).get("args") or {}
-                args.update({key: value for key, value in saved.items() if key in args})
+        if recorded:
+            saved = (entry.preset or {}).get("args") or {}
+            args.update({key: value for key, value in saved.items() if key in args})
     return args
 
 
@@ -137,8 +135,8 @@ def train(name, /, **given):
     recipe, entry = recipes.get(name)
     args, command = resolve(name, given, smoke=control["smoke"], recorded=not control["from_paper"])
     if control["to_zoo"] and entry is None:
-        raise ValueError(f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(recipes.ENTRIES)}.")
-    # Recurrent layers on torch compile their step where that was measured faster (`speed.TORCH_COMPILED_STEPS`).
+        raise ValueError(f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(zoo.names())}.")
+    # Recurrent layers on torch compile their step where that was measured faster (the entry's `speed`).
     with recurrent.torch_compiled_steps(speed.compiled_steps(control["jit_compile"], entry and name, control["smoke"])):
         return _run(name, recipe, entry, args, command, control)
 
@@ -196,7 +194,7 @@ def _run(name, recipe, entry, args, command, control):
         if preset:
             hub.add_figure(preset, folder / "curves.png", CURVES_CAPTION)
     if preset and control["to_zoo"]:
-        hub.registry.register(preset)
+        zoo.record(preset)
     print(f"test metrics ({setup.task['name']}): " + json.dumps(metrics))
     print(f"logs: {folder / 'log.csv'}, {folder / 'curves.png'}" + (f"; preset: {preset}" if preset else ""))
     return Result(model, metrics, folder, preset)
@@ -206,7 +204,9 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
     """Write the finished model as a preset (metrics measured by the eval code), in the zoo folder with `to_zoo`."""
     preset_name = control["preset_name"] or name
     if control["to_zoo"]:
-        target = hub.registry.zoo_dir() / preset_name
+        if zoo.local_dir() is None:
+            raise FileNotFoundError(f"--to-zoo writes into a local zoo folder: set ${zoo.ENV_VAR}, or run from a clone.")
+        target = zoo.local_dir() / preset_name
     else:
         target = pathlib.Path(control["export"] or state.folder / "preset")
     steps = state.history[-1]["step"] if state.history else 0
@@ -233,12 +233,11 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
 
 def _baseline(entry):
     """What the zoo holds of `entry`'s generic baseline, for the card: its metrics and how it was trained."""
-    if not (entry and entry.baseline) or entry.baseline not in hub.registry.list_models():
+    recorded = zoo.get(entry.baseline).preset if entry and entry.baseline else None
+    if not recorded:
         return None
-    metadata = hub.preset.read_metadata(hub.registry.preset_dir(entry.baseline))
-    recipe = metadata.get("recipe") or {}
-    return {"name": entry.baseline, "metrics": metadata.get("metrics", {}), "command": recipe.get("command"),
-            "epochs": (recipe.get("args") or {}).get("epochs"), "created": metadata["created"][:10]}
+    return {"name": entry.baseline, "metrics": recorded["metrics"], "command": recorded["command"],
+            "epochs": recorded["epochs"], "created": recorded["created"][:10]}
 
 
 def build_parser(name, recorded=True):

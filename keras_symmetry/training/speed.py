@@ -22,43 +22,48 @@ import keras
 
 FASTEST = {
     "psmnist": {"tensorflow": True},
-    "gru-psmnist": {"tensorflow": False},
-    "o8-rnn-psmnist": {"tensorflow": False},
     "shapes": {"tensorflow": False},
-    "u1-rnn-copy": {"tensorflow": True},
-    "u1-gru-copy": {"tensorflow": True},
     "mlp": {"tensorflow": True},
 }
-"""`jit_compile` measured fastest per zoo entry or recipe and backend (an entry's own line wins over its
-recipe's: XLA speeds up the U(1) cores but quadruples the O(k) RNN's step; `benchmarks/zoo_speed.py` measures both); anything not listed keeps Keras'
-`"auto"` (no XLA on a CPU)."""
+"""`jit_compile` measured fastest per recipe and backend. A zoo entry's own measurement, its declaration's
+`speed["jit_compile"]`, wins over its recipe's: XLA speeds up the U(1) cores but quadruples the O(k) RNN's
+step (`benchmarks/zoo_speed.py` measures both). Anything not listed keeps Keras' `"auto"` (no XLA on a CPU).
 
-TORCH_COMPILED_STEPS = ("u1-gru-copy", "u1-gru-psmnist")
-"""Entries whose recurrent layers train faster on torch with their step compiled by `torch.compile`
-(`layers.recurrent.torch_compiled_steps`), measured against eager on one quiet core: u1-gru-psmnist 1.92x
-(0.74 s against 1.42 s a step), u1-gru-copy 1.90x; not u1-rnn-copy (0.95x: its step is too small to gain).
-`--jit-compile fastest` turns it on for them (docs/PERFORMANCE.md)."""
+A declaration's `speed["torch_compiled_steps"]` marks the entries whose recurrent layers train faster on
+torch with their step compiled by `torch.compile` (`layers.recurrent.torch_compiled_steps`), measured
+against eager on one quiet core: u1-gru-psmnist 1.92x (0.74 s against 1.42 s a step), u1-gru-copy 1.90x;
+not u1-rnn-copy (0.95x: its step is too small to gain). `--jit-compile fastest` turns it on for them
+(docs/PERFORMANCE.md)."""
 
 CHOICES = {"fastest": None, "auto": "auto", "true": True, "false": False}
 
 
 def jit_compile(choice, recipe, entry=None):
-    """Keras' `jit_compile` for `choice` (`fastest`, `auto`, `true`, `false`), zoo `entry` and `recipe` on the current backend."""
+    """Keras' `jit_compile` for `choice` (`fastest`, `auto`, `true`, `false`), the zoo `entry` name (or `None`)
+    and the `recipe` name, on the current backend."""
     if choice not in CHOICES:
         raise ValueError(f"jit_compile must be one of {', '.join(CHOICES)}; got {choice!r}.")
     if choice != "fastest":
         return CHOICES[choice]
     backend = keras.backend.backend()
-    for key in (entry, recipe):
-        if backend in FASTEST.get(key, {}):
-            return FASTEST[key][backend]
+    for measured in (_speed(entry).get("jit_compile", {}), FASTEST.get(recipe, {})):
+        if backend in measured:
+            return measured[backend]
     return "auto"
 
 
 def compiled_steps(choice, entry=None, smoke=False):
-    """Whether a run of zoo `entry` with `--jit-compile choice` compiles its layers' steps (torch, `fastest` only;
-    never for a smoke run, whose few steps would not pay for the compilation)."""
-    return choice == "fastest" and not smoke and keras.backend.backend() == "torch" and entry in TORCH_COMPILED_STEPS
+    """Whether a run of the zoo `entry` name (or `None`) with `--jit-compile choice` compiles its layers' steps
+    (torch, `fastest` only; never for a smoke run, whose few steps would not pay for the compilation)."""
+    measured = _speed(entry).get("torch_compiled_steps", False)
+    return choice == "fastest" and not smoke and keras.backend.backend() == "torch" and measured
+
+
+def _speed(entry):
+    """The `speed` measurements declared for zoo entry `entry` (a name or `None`)."""
+    from keras_symmetry import zoo
+
+    return zoo.get(entry).speed if entry else {}
 
 
 def setting(model):
