@@ -137,6 +137,29 @@ def test_unknown_names_and_bad_uris():
         ks.load("hf://just-a-name")
     with pytest.raises(FileNotFoundError, match="No preset folder"):
         ks.load("./no/such/preset")
+    for empty in ("", "   "):
+        with pytest.raises(ValueError, match="Empty model name"):
+            ks.load(empty)
+    for escape in ("../u1-gru-psmnist", "u1-gru-psmnist/../x", "/etc/passwd"):
+        with pytest.raises(FileNotFoundError, match="No preset folder"):
+            ks.load(escape)
+
+
+def test_a_zoo_name_is_not_shadowed_by_a_folder_of_that_name(zoo, tmp_path, monkeypatch):
+    model, folder, x = zoo
+    other = ks.models.copy_model("u1-rnn", 4, blank_channel=0)
+    ks.hub.save_preset(other, tmp_path / "cwd" / NAME, preset.base_metadata(other, NAME, TASK))
+    monkeypatch.chdir(tmp_path / "cwd")
+    np.testing.assert_allclose(to_numpy(ks.load(NAME)(x)), to_numpy(model(x)), atol=1e-6)  # the zoo's, pinned
+    np.testing.assert_allclose(to_numpy(ks.load(f"./{NAME}")(x)), to_numpy(other(x)), atol=1e-6)
+    with pytest.raises(TypeError, match="named by a string or path"):
+        ks.load(42)
+
+
+def test_a_declared_entry_that_was_never_exported_says_how_to_train_it(tmp_path, monkeypatch):
+    declare_only("never-trained", monkeypatch, tmp_path)
+    with pytest.raises(FileNotFoundError, match="keras-symmetry train never-trained"):
+        ks.load("never-trained")
 
 
 def test_closest_names_are_listed(zoo):

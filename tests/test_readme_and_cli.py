@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from keras_symmetry import checks, cli, recipes
+from keras_symmetry import checks, cli, recipes, zoo
 
 from conftest import script
 
@@ -62,7 +62,7 @@ def test_check_command_passes_and_reports_every_layer(capsys):
 def test_train_help_lists_entries_and_recipes(argv, capsys):
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
-    assert all(f"  {name} " in out for name in [*ks.zoo.names(), *recipes.RECIPES])
+    assert all(f"  {name} " in out for name in [*zoo.names(), *recipes.RECIPES])
     assert "recipes/*.py" in out
 
 

@@ -140,7 +140,8 @@ def test_logged_seconds_add_up_epoch_times_across_resumed_processes(tmp_path, mo
     assert [row["seconds"] for row in history] == [10.0, 20.0, 30.0]
 
 
-KILL_ARGS = ["u1-rnn-copy", "--smoke", "--epochs", "8", "--steps-per-epoch", "10", "--no-export", "--verbose", "0"]
+# --from-paper: the subprocesses read the package's declarations, which record the zoo run's arguments.
+KILL_ARGS = ["u1-rnn-copy", "--from-paper", "--smoke", "--epochs", "8", "--steps-per-epoch", "10", "--no-export", "--verbose", "0"]
 
 
 def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
@@ -254,7 +255,7 @@ OTHER_BACKEND = {"jax": "tensorflow", "tensorflow": "torch", "torch": "jax"}[BAC
 
 def test_a_run_resumes_on_another_backend(tmp_path):
     """Epochs 1-2 here, 3-4 on another backend: the optimizer state carries over and every epoch's setting is logged."""
-    args = ["u1-rnn-copy", "--smoke", "--steps-per-epoch", "5", "--no-export", "--verbose", "0", "--out", str(tmp_path / "run")]
+    args = ["u1-rnn-copy", "--from-paper", "--smoke", "--steps-per-epoch", "5", "--no-export", "--verbose", "0", "--out", str(tmp_path / "run")]
     training.runner.main(args[0], [*args[1:], "--epochs", "2"])
     env = {**os.environ, "KERAS_BACKEND": OTHER_BACKEND}
     command = [sys.executable, "-m", "keras_symmetry.cli", "train", *args, "--epochs", "4"]
@@ -278,7 +279,7 @@ def test_psmnist_trains_under_xla_on_tensorflow_through_fit(tmp_path, mnist_path
 
 @jax_only
 def test_data_parallel_over_two_devices_matches_one_device(tmp_path):
-    args = ["u1-rnn-copy", "--smoke", "--epochs", "3", "--no-export", "--verbose", "0"]
+    args = ["u1-rnn-copy", "--from-paper", "--smoke", "--epochs", "3", "--no-export", "--verbose", "0"]
     env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
     command = [sys.executable, "-m", "keras_symmetry.cli", "train", *args, "--data-parallel", "--out", str(tmp_path / "dp")]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)

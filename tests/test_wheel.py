@@ -94,16 +94,24 @@ def test_a_stranger_lists_loads_and_evaluates_the_zoo_from_the_hub(installed, hu
     listing = user(installed, tmp_path, "list", endpoint=hub["endpoint"], program="keras-symmetry")
     for name, entry in zoo.entries().items():  # every entry with its metrics, before anything is downloaded
         assert f"{name:22s} " + ", ".join(f"{k}={v:.4g}" for k, v in sorted(entry.metrics.items())) in listing
+    info = json.loads(user(installed, tmp_path, "info", "u1-gru-psmnist", program="keras-symmetry"))
+    assert info["files"] == zoo.get("u1-gru-psmnist").files and info["hub_repo"] == "keras-symmetry/u1-gru-psmnist"
+    assert "--units" in user(installed, tmp_path, "train", "o8-rnn-psmnist", "--help", program="keras-symmetry")
     loaded = user(installed, tmp_path, "load-all", endpoint=hub["endpoint"])
     assert loaded == {name: entry.preset["parameters"] for name, entry in zoo.entries().items()}
     scores = user(installed, tmp_path, "eval", "u1-gru-psmnist", str(mnist_path), endpoint=hub["endpoint"])
     assert scores["measured"]["test_accuracy"] == pytest.approx(scores["recorded"]["test_accuracy"], abs=1e-3)
     assert scores["recorded"] == zoo.get("u1-gru-psmnist").metrics
+    probe = user(installed, tmp_path, "eval", "u1-rnn-copy", "--probe", endpoint=hub["endpoint"], program="keras-symmetry")
+    assert "same as recorded" in probe  # the command a user runs: outputs as the exporting backend recorded
     # Offline, the second load comes from the cache; with an empty cache the error says what to do.
     assert user(installed, tmp_path, "load", "u1-rnn-copy", offline=True) == {"parameters": zoo.get("u1-rnn-copy").preset["parameters"]}
     empty = user(installed, tmp_path, "load", "u1-rnn-copy", offline=True, cache="empty-cache")
     assert empty["error"] == "FileNotFoundError" and "HF_HUB_OFFLINE=1 forbids downloading it" in empty["message"]
     assert "KERAS_SYMMETRY_ZOO" in empty["message"]
+    demo = user(installed, tmp_path, "demo", "--no-check", "--data", str(mnist_path), "--out", str(tmp_path / "demo"),
+                offline=True, program="keras-symmetry")  # from the cache the loads above filled
+    assert demo.count("  recorded  test_") == 3 and "u1-gru-psmnist" in demo and (tmp_path / "demo").is_dir()
 
 
 def test_a_consistently_tampered_commit_on_the_hub_is_refused(installed, hub, tmp_path):

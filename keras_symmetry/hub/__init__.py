@@ -68,14 +68,20 @@ def locate(name_or_uri, revision=None):
     """Where the preset `name_or_uri` is, verified: a `keras_symmetry.zoo.Location`.
 
     A zoo name is checked against the hashes pinned in the package; a preset folder and an `hf://owner/name`
-    repo against their own `metadata.json` (see `load`).
+    repo against their own `metadata.json` (see `load`). A zoo name wins over a folder of the same name in the
+    working directory (write `./NAME` for the folder).
     """
     from keras_symmetry import zoo
 
-    text = os.fspath(name_or_uri)
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"Empty model name {name_or_uri!r}: pass a zoo name (`keras-symmetry list`), a preset "
-                         "folder or hf://owner/name.")
+    if not isinstance(name_or_uri, (str, os.PathLike)):
+        raise TypeError(f"A model is named by a string or path (a zoo name, a preset folder or hf://owner/name); "
+                        f"got {type(name_or_uri).__name__} {name_or_uri!r}.")
+    text = os.fsdecode(name_or_uri)
+    if not text.strip():
+        raise ValueError(f"Empty model name {text!r}: pass a zoo name (`keras-symmetry list`), a preset folder or "
+                         "hf://owner/name.")
+    if isinstance(name_or_uri, str) and text in zoo.names():
+        return zoo.locate(text, revision)
     if text.startswith(remote.SCHEME):
         fetched = remote.download(remote.parse_uri(text), revision)
         verify(fetched.folder, root=fetched.root)
