@@ -15,7 +15,8 @@ Task specs are plain dicts (stored in a preset's metadata):
   the target's shape pixels, with a one-pixel tolerance, pooled over the test set); and
   `test_images_right`, the fraction of test images whose own tolerant F1 is at least `F1_BAR`.
 
-Image tasks take `"test_limit": n` to score only the first `n` test images (smoke runs).
+Image tasks take `"test_limit": n` to score only the first `n` test images (smoke runs), and
+`"num_classes": n` to score only the test images of classes `0..n-1` (a class subset to fine-tune on).
 """
 
 import numpy as np
@@ -98,7 +99,8 @@ def test_batches(task, data_path=None):
             filled=spec["filled"], seed=spec["test_seed"], shuffle=False,
         )
     else:
-        x, y = images.splits("fashion_mnist" if spec["name"] == "fashion_mnist" else "mnist", data_path)["test"]
+        dataset = "fashion_mnist" if spec["name"] == "fashion_mnist" else "mnist"
+        x, y = images.splits(dataset, data_path, num_classes=spec.get("num_classes"))["test"]
         limit = spec.get("test_limit")
         x, y = x[:limit].reshape(-1, *IMAGE_SHAPES[spec["name"]]), y[:limit]
         return ((x[i : i + 500], y[i : i + 500]) for i in range(0, len(x), 500))

@@ -68,20 +68,20 @@ def copy_model(arch, units, k=None, grid=None, name=None, **core_kwargs):
     return keras.Model(inputs, logits, name=name or f"{arch}-copy")
 
 
-def psmnist_model(arch, units, k=None, permutation_seed=0, name=None, **core_kwargs):
-    """psMNIST (001 D.2.4): raw images `(batch, 28, 28)` in natural order -> logits `(batch, 10)`."""
+def psmnist_model(arch, units, k=None, permutation_seed=0, name=None, num_classes=10, **core_kwargs):
+    """psMNIST (001 D.2.4): raw images `(batch, 28, 28)` in natural order -> logits `(batch, num_classes)`."""
     inputs = keras.Input((28, 28), name="images")
     sequence = psmnist.PermutePixels(psmnist.permutation(permutation_seed), name="permute")(inputs)
     hidden = _core(arch, units, k, **core_kwargs)(sequence)
-    logits = keras.layers.Dense(10, name="head")(hidden)
+    logits = keras.layers.Dense(num_classes, name="head")(hidden)
     return keras.Model(inputs, logits, name=name or f"{arch}-psmnist")
 
 
 MLP_GROUPS = ("u1", "ok", "generic")
 
 
-def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name=None):
-    """The deep MLP of 001 §2 (eqs. 4-5) on flattened images `(batch, 784)` -> logits `(batch, 10)`.
+def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name=None, num_classes=10):
+    """The deep MLP of 001 §2 (eqs. 4-5) on flattened images `(batch, 784)` -> logits `(batch, num_classes)`.
 
     A generic read-in `embed` (784 -> units*k), then `core`: `depth` layers
     `z^{l+1} = W^l phi(z^l)` with phi the radial activation on k-capsules and W
@@ -113,7 +113,7 @@ def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name
     inputs = keras.Input((images.PIXELS,), name="pixels")
     z = keras.layers.Dense(units * k, name="embed")(inputs)
     features = layers.RadialActivation(k, activation, name="phi_out")(core(z))
-    logits = keras.layers.Dense(10, name="head")(features)
+    logits = keras.layers.Dense(num_classes, name="head")(features)
     return keras.Model(inputs, logits, name=name or f"{group}-mlp")
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from keras_symmetry import checks, cli, recipes, zoo
+from keras_symmetry.hub import remote
 
 from conftest import script
 
@@ -42,10 +43,14 @@ def test_readme_command_extraction_takes_only_the_two_commands_section():
         extract.commands("## Other\n```bash\na\n```\n")
 
 
-def test_readme_examples_run():
+def test_readme_examples_run(monkeypatch):
+    sent = []
+    monkeypatch.setattr(remote, "send", lambda folder, files, repo_id, **options: sent.append((repo_id, sorted(files))) or "c0ffee")
     namespace = {}
     for example in _blocks("python"):
         exec(compile(example, "README.md", "exec"), namespace)
+    assert namespace["revision"] == "c0ffee" and sent[0][0] == "me/my-digits" and "model.weights.h5" in sent[0][1]
+    assert namespace["tuned"].output_shape == (None, 5)
     assert namespace["model"].count_params() == 18058
     assert tuple(namespace["x"].shape) == (128, 46, 10)
     assert namespace["classifier"].output_shape == (None, 10)

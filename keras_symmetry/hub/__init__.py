@@ -152,11 +152,12 @@ def measure(model, task, data_path=None):
 
 
 def export(model, folder, name, task, description="", recipe=None, seeds=None, paper=None, hub_repo=None,
-           limitations=None, data_path=None, overwrite=False, baseline=None):
+           limitations=None, data_path=None, overwrite=False, baseline=None, init_from=None):
     """Measure `model` on its task with the eval code and write it as a preset (card included).
 
     `baseline`: what the zoo holds of the generic network for the same task (`name`, `metrics`, `command`,
-    `epochs`, `created`), shown on the card beside this model's numbers.
+    `epochs`, `created`), shown on the card beside this model's numbers. `init_from`: the pretrained model the
+    training started from (`keras_symmetry.training.transfer.initialize`'s record), named on the card.
     """
     metadata = preset.base_metadata(
         model,
@@ -170,6 +171,7 @@ def export(model, folder, name, task, description="", recipe=None, seeds=None, p
         baseline=baseline,
         hub_repo=hub_repo,
         limitations=limitations,
+        **({"init_from": init_from} if init_from else {}),
         **measure(model, task, data_path=data_path),
     )
     return save_preset(model, folder, metadata, overwrite=overwrite)

@@ -159,6 +159,17 @@ def card_data(metadata):
     )
 
 
+def _init_from(source):
+    """The sentence naming the pretrained model a fine-tuned checkpoint started from, or `""`."""
+    if not source:
+        return ""
+    revision = f" at revision `{source['revision']}`" if source["revision"] else ""
+    weights = source["files"].get("model.weights.h5")
+    fresh = f"; fresh: {', '.join(source['fresh'])}" if source["fresh"] else ""
+    return (f"Fine-tuned from `{source['source']}` (preset `{source['name']}`{revision}; its model.weights.h5 has "
+            f"sha256 `{weights}`). Parts copied from it: {', '.join(source['copied'])}{fresh}.")
+
+
 def _loading(name, hub_repo):
     """How the card says to load the model (`load_name`) and what that checks (`trust_text`): a zoo entry by its
     name, against the hashes the package pins; any other repo or folder against its own metadata.json."""
@@ -212,6 +223,7 @@ def render(metadata):
         keras_symmetry_version=metadata["keras_symmetry_version"],
         backend=metadata["backend"],
         **_loading(metadata["name"], hub_repo),
+        init_from_text=_init_from(metadata.get("init_from")),
         recipe_command=recipe.get("command", "(not trained by a recipe)"),
         metrics_command=metadata.get("metrics_command", f"keras-symmetry eval {metadata['name']}"),
         metric_rows=rows,

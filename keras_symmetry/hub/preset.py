@@ -145,6 +145,8 @@ METADATA_SCHEMA = Record(
         "hub_repo": (str, None),
         "limitations": (ListOf(str), None),
         **dict.fromkeys(("paper", "baseline", "reference", "probe", "equivariance", "recipe", "seeds"), (dict, None)),
+        "init_from": Record({"source": str, "name": str, "revision": (str, None), "files": DictOf(SHA256),
+                             "copied": ListOf(str), "fresh": ListOf(str)}),
     },
 )
 PINNED_SCHEMA = DictOf(Record({"sha256": SHA256, "size": COUNT}))

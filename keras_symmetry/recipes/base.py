@@ -86,8 +86,22 @@ COMMON = (
     Option("adam_epsilon", None, "Adam's epsilon (None: Keras' 1e-7; PyTorch's, which 001 D.2.5 names, is 1e-8)", float),
     Option("seed", 0, "seed of the initial weights and the training batches", int),
     Option("val_every", 1, "validate every this many epochs", positive_int),
+    Option("init_from", None, "start from this pretrained model's weights (zoo name, hf://owner/name or preset folder; "
+           "a head of other classes starts fresh)", str),
+    Option("freeze_core", False, "keep the pretrained core fixed: train only the other parts (with --init-from)"),
 )
 """Training options every recipe has; each recipe sets its own defaults for the `None` ones."""
+
+
+NUM_CLASSES = Option("num_classes", images.CLASSES, "classify only the first n classes (digits 0..n-1): a smaller task, "
+                     "e.g. to fine-tune a pretrained model on", positive_int)
+"""The image recipes' option for a class subset (their test data is then that subset's too)."""
+
+
+def image_task(name, args):
+    """The eval spec of an image-classification run; it names `num_classes` only when fewer than all."""
+    task = {"name": name, "test_limit": args["test_limit"]}
+    return task if args["num_classes"] == images.CLASSES else {**task, "num_classes": args["num_classes"]}
 
 
 def classification():
@@ -98,7 +112,7 @@ def classification():
 def image_classification(model, args, task, dataset, data_path, val_size, val_batch_size, image_shape):
     """The `Setup` of an image classifier: the first `train_examples` training images (all when `None`),
     reshuffled every epoch from the seed, and as many of the `val_size` held-out images, in order."""
-    sets = images.splits(dataset, data_path, val_size=val_size)
+    sets = images.splits(dataset, data_path, val_size=val_size, num_classes=args["num_classes"])
     limit = args["train_examples"]
     (x, y), (xv, yv) = sets["train"], sets["val"]
     train = pipeline.ArrayDataset(x[:limit].reshape(-1, *image_shape), y[:limit], batch_size=args["batch_size"], seed=args["seed"])

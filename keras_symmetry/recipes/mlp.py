@@ -6,15 +6,16 @@ the phase: the symmetric phase below 1, spontaneously broken above (eq. 35);
 """
 
 from keras_symmetry import models
-from keras_symmetry.recipes.base import Option, Recipe, image_classification, positive_int
+from keras_symmetry.recipes.base import NUM_CLASSES, Option, Recipe, image_classification, image_task, positive_int
 from keras_symmetry.tasks import images
 
 VALIDATION_SIZE = 5000
 
 
 def setup(args, data_path=None):
-    model = models.mlp_model(args["group"], args["units"], depth=args["depth"], sigma_w=args["sigma_w"], k=args["k"])
-    task = {"name": args["dataset"], "test_limit": args["test_limit"]}
+    model = models.mlp_model(args["group"], args["units"], depth=args["depth"], sigma_w=args["sigma_w"], k=args["k"],
+                             num_classes=args["num_classes"])
+    task = image_task(args["dataset"], args)
     return image_classification(model, args, task, args["dataset"], data_path, VALIDATION_SIZE, 1000, (images.PIXELS,))
 
 
@@ -31,6 +32,7 @@ RECIPE = Recipe(
         Option("dataset", "mnist", "mnist or fashion_mnist", str, ("mnist", "fashion_mnist")),
         Option("train_examples", None, "train on only the first n training images (quick runs)", positive_int),
         Option("test_limit", None, "score only the first n test images (quick runs)", positive_int),
+        NUM_CLASSES,
     ),
     defaults={"epochs": 5, "batch_size": 256, "learning_rate": 1e-3, "clipnorm": 0.0, "lr_decay_epoch": 0},
     smoke={"units": 4, "depth": 3, "train_examples": 256, "test_limit": 200, "epochs": 2, "batch_size": 64},

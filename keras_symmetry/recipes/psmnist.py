@@ -7,15 +7,16 @@ out at random; the test metric is the accuracy on the 10,000 test images.
 
 from keras_symmetry import models
 from keras_symmetry.recipes import rnn
-from keras_symmetry.recipes.base import Option, Recipe, image_classification, positive_int
+from keras_symmetry.recipes.base import NUM_CLASSES, Option, Recipe, image_classification, image_task, positive_int
 from keras_symmetry.tasks import psmnist
 
 
 def setup(args, data_path=None):
     model = models.psmnist_model(
-        args["arch"], args["units"], k=args["k"], permutation_seed=args["permutation_seed"], **rnn.core_kwargs(args)
+        args["arch"], args["units"], k=args["k"], permutation_seed=args["permutation_seed"],
+        num_classes=args["num_classes"], **rnn.core_kwargs(args),
     )
-    task = {"name": "psmnist", "test_limit": args["test_limit"]}
+    task = image_task("psmnist", args)
     return image_classification(model, args, task, "mnist", data_path, psmnist.VALIDATION_SIZE, 500, (28, 28))
 
 
@@ -28,6 +29,7 @@ RECIPE = Recipe(
         Option("permutation_seed", 0, "seed of the fixed pixel permutation (saved in the model)", int),
         Option("train_examples", None, "train on only the first n training images (quick runs)", positive_int),
         Option("test_limit", None, "score only the first n test images (quick runs)", positive_int),
+        NUM_CLASSES,
     ),
     defaults={"epochs": 120, "batch_size": 128, "learning_rate": 1e-3, "clipnorm": 1.0, "lr_decay_epoch": 100},
     smoke={"units": 2, "k": lambda a: a["k"] and 2, "train_examples": 32, "test_limit": 50, "epochs": 2, "batch_size": 16},

@@ -12,6 +12,7 @@ from keras_symmetry.tasks import data
 from keras_symmetry.tasks.pipeline import ArrayDataset
 
 PIXELS = 28 * 28
+CLASSES = 10
 
 
 def split_indices(count, val_size, split_seed=0):
@@ -22,12 +23,16 @@ def split_indices(count, val_size, split_seed=0):
     return np.sort(order[val_size:]), order[:val_size]
 
 
-def splits(name="mnist", path=None, val_size=0, split_seed=0):
+def splits(name="mnist", path=None, val_size=0, split_seed=0, num_classes=None):
     """`{"train", "test"[, "val"]}: (x (N, 784) float32 in [0, 1], y (N,) int32)`.
 
     With `val_size > 0`, that many training images drawn at random (from
-    `split_seed`) form `"val"` and are removed from `"train"`.
+    `split_seed`) form `"val"` and are removed from `"train"`. With
+    `num_classes`, every split keeps only the images of classes `0..num_classes-1`
+    (after the split, so the validation images are the same ones).
     """
+    if num_classes is not None and not 2 <= num_classes <= CLASSES:
+        raise ValueError(f"num_classes must be between 2 and {CLASSES}; got {num_classes}.")
     (x_train, y_train), (x_test, y_test) = data.load(name, path)
 
     def flat(x):
@@ -38,6 +43,8 @@ def splits(name="mnist", path=None, val_size=0, split_seed=0):
     out = {"train": (x_train[train], y_train[train]), "test": (x_test, y_test)}
     if val_size:
         out["val"] = (x_train[val], y_train[val])
+    if num_classes is not None:
+        out = {split: (x[y < num_classes], y[y < num_classes]) for split, (x, y) in out.items()}
     return out
 
 

@@ -28,8 +28,10 @@ import h5py
 import keras
 
 STATE = "state.json"
+INIT_FROM = "init_from.json"
+"""What a run started from (`--init-from`): the pretrained model's name, revision and file hashes."""
 PARTIAL = ".partial-"
-FILES = ("state.json", "log.csv", "log.json", "curves.png")
+FILES = ("state.json", "log.csv", "log.json", "curves.png", INIT_FROM)
 
 
 def write_atomic(path, data):
@@ -57,12 +59,15 @@ class RunState:
             arguments is refused rather than mixed, apart from `epochs` (a run
             may train longer) and `lr_decay_epoch` while neither the recorded
             nor the new decay epoch has been reached (the finished epochs ran at
-            the same learning rate under both).
+            the same learning rate under both), and an option the recorded run
+            predates, given at its default.
         restart: discard whatever run the folder holds.
+        defaults: every option's default (`Option.default`), for options newer than the recorded run.
     """
 
-    def __init__(self, folder, args, restart=False):
+    def __init__(self, folder, args, restart=False, defaults=None):
         self.folder = pathlib.Path(folder)
+        self.defaults = _plain(defaults or {})
         self.folder.mkdir(parents=True, exist_ok=True)
         for path in self.folder.iterdir():
             if path.name.startswith(PARTIAL) or (restart and (path.name in FILES or path.name.endswith(".weights.h5"))):
@@ -91,6 +96,8 @@ class RunState:
         """Whether changing `key` from the `recorded` run's value leaves its `epoch` finished epochs as they were."""
         if key == "epochs":
             return True
+        if key not in recorded:  # an option added after the run started, at its default
+            return key in self.defaults and self.args.get(key) == self.defaults[key]
         if key == "lr_decay_epoch":
             return all(not decay or decay >= epoch for decay in (recorded.get(key), self.args.get(key)))
         return False

@@ -18,8 +18,8 @@ import keras
 
 from keras_symmetry import hub, recipes, zoo
 from keras_symmetry.layers import recurrent
-from keras_symmetry.training import curves, distribution, speed
-from keras_symmetry.training.checkpoint import Checkpointer, RunState
+from keras_symmetry.training import curves, distribution, speed, transfer
+from keras_symmetry.training.checkpoint import INIT_FROM, Checkpointer, RunState, write_atomic
 
 CONTROL = {
     "smoke": False, "out": None, "restart": False, "data": None, "data_parallel": False, "coordinator_address": None,
@@ -150,9 +150,16 @@ def _run(name, recipe, entry, args, command, control):
             args["batch_size"], control["coordinator_address"], control["num_processes"], control["process_id"]
         )
     folder = pathlib.Path(control["out"] or pathlib.Path("runs") / name)
-    state = RunState(folder, args, restart=control["restart"])
+    state = RunState(folder, args, restart=control["restart"], defaults={opt.name: opt.default for opt in options(recipe)})
     setup = recipe.setup(args, control["data"])
     model = setup.model
+    if args["freeze_core"] and not args["init_from"]:
+        raise ValueError("--freeze-core keeps a pretrained core fixed; give the model to start from with --init-from.")
+    if args["init_from"] and not state.epoch:  # a resumed run has the weights in its checkpoint
+        write_atomic(folder / INIT_FROM, json.dumps(transfer.initialize(model, args["init_from"]), indent=1))
+        print(f"initialised from {args['init_from']}: {json.loads((folder / INIT_FROM).read_text())}")
+    if args["freeze_core"]:
+        transfer.freeze_core(model)
     jit_compile = speed.jit_compile(control["jit_compile"], recipe.name, entry and name)
     model.compile(optimizer=_optimizer(args), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
     state.restore(model)
@@ -227,6 +234,7 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
         recipe={"name": recipe.name, "command": command, "args": args}, seeds=seeds,
         paper=entry.paper if entry else None, baseline=_baseline(entry), limitations=limitations,
         data_path=control["data"], overwrite=True,
+        init_from=json.loads((state.folder / INIT_FROM).read_text()) if args["init_from"] else None,
     )
     return target
 
