@@ -5,9 +5,9 @@ import json
 import keras
 import numpy as np
 import pytest
+from conftest import to_numpy
 
 import keras_symmetry as ks
-from conftest import to_numpy
 from keras_symmetry import models, training
 from keras_symmetry.hub import preset
 from keras_symmetry.training import transfer
@@ -96,7 +96,7 @@ def test_a_class_subset_trains_and_is_scored_on_that_subset(tmp_path, mnist_path
     metadata = ks.hub.verify(result.preset)
     assert metadata["task"] == {"name": "psmnist", "test_limit": 400, "num_classes": 5}
     assert metadata["outputs"] == [[None, 5]]
-    x, y = ks.tasks.images.splits("mnist", mnist_path, num_classes=5)["test"]
+    _, y = ks.tasks.images.splits("mnist", mnist_path, num_classes=5)["test"]
     assert set(np.unique(y)) == {0, 1, 2, 3, 4} and len(y) < 6000
     labels = y[:400]
     assert metadata["reference"]["value"] == pytest.approx(np.bincount(labels).max() / 400)
