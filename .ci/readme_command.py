@@ -20,8 +20,8 @@ def commands(text):
     start = next((m for m in re.finditer(r"^## .*$", text, flags=re.M) if m.group(0).startswith(SECTION)), None)
     if start is None:
         raise ValueError(f"README.md has no section starting with {SECTION!r}.")
-    following = re.search(r"^## ", text[start.end():], flags=re.M)
-    section = text[start.end(): start.end() + following.start() if following else len(text)]
+    following = re.search(r"^## ", text[start.end() :], flags=re.M)
+    section = text[start.end() : start.end() + following.start() if following else len(text)]
     blocks = [block.strip() for block in re.findall(r"^```bash[ \t]*\r?\n(.*?)^```", section, flags=re.M | re.S)]
     if not blocks or any(not block or "\n" in block for block in blocks):
         raise ValueError(f"README.md's {SECTION!r} section must hold one-line ```bash blocks; found {blocks!r}.")

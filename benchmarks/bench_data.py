@@ -42,26 +42,60 @@ def main():
     sce = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     rows = []
 
-    for t_max, core in ((25, ks.layers.U1SimpleRNN(32, return_sequences=True)), (100, ks.layers.U1GRU(32, return_sequences=True))):
+    for t_max, core in (
+        (25, ks.layers.U1SimpleRNN(32, return_sequences=True)),
+        (100, ks.layers.U1GRU(32, return_sequences=True)),
+    ):
         ds = copy.CopyTask(t_max=t_max, batch_size=128)
         model = keras.Sequential([keras.Input((None, 10)), core, keras.layers.Dense(10)])
         counter = iter(range(10**6))
-        rows.append((f"copy T_max={t_max}, B=128", median_ms(lambda: ds[next(counter)], args.repeats),
-                     f"{type(core).__name__}(32)", step_ms(model, sce, ds[0], args.repeats)))
+        rows.append(
+            (
+                f"copy T_max={t_max}, B=128",
+                median_ms(lambda: ds[next(counter)], args.repeats),
+                f"{type(core).__name__}(32)",
+                step_ms(model, sce, ds[0], args.repeats),
+            )
+        )
 
     sets = psmnist.datasets(batch_size=128, path=args.mnist)
     train = sets["train"]
-    model = keras.Sequential([keras.Input((784,)), psmnist.PermutePixels(psmnist.permutation(0)), ks.layers.U1GRU(64), keras.layers.Dense(10)])
+    model = keras.Sequential(
+        [
+            keras.Input((784,)),
+            psmnist.PermutePixels(psmnist.permutation(0)),
+            ks.layers.U1GRU(64),
+            keras.layers.Dense(10),
+        ]
+    )
     counter = iter(range(10**6))
-    rows.append(("psMNIST B=128", median_ms(lambda: train[next(counter) % len(train)], args.repeats),
-                 "U1GRU(64)", step_ms(model, sce, train[0], max(2, args.repeats // 2))))
+    rows.append(
+        (
+            "psMNIST B=128",
+            median_ms(lambda: train[next(counter) % len(train)], args.repeats),
+            "U1GRU(64)",
+            step_ms(model, sce, train[0], max(2, args.repeats // 2)),
+        )
+    )
 
     ds = shapes.ShapesDataset(batch_size=32, size=64)
-    model = keras.Sequential([keras.Input((64, 64, 1)), keras.layers.Dense(16, use_bias=False),
-                              ks.layers.KuramotoConv2D(), keras.layers.Dense(1)])
+    model = keras.Sequential(
+        [
+            keras.Input((64, 64, 1)),
+            keras.layers.Dense(16, use_bias=False),
+            ks.layers.KuramotoConv2D(),
+            keras.layers.Dense(1),
+        ]
+    )
     counter = iter(range(10**6))
-    rows.append(("shapes 64x64, B=32", median_ms(lambda: ds[next(counter) % len(ds)], args.repeats),
-                 "KuramotoConv2D N=16 T=30", step_ms(model, "mse", ds[0], max(2, args.repeats // 2))))
+    rows.append(
+        (
+            "shapes 64x64, B=32",
+            median_ms(lambda: ds[next(counter) % len(ds)], args.repeats),
+            "KuramotoConv2D N=16 T=30",
+            step_ms(model, "mse", ds[0], max(2, args.repeats // 2)),
+        )
+    )
 
     print(f"backend {keras.backend.backend()}, keras {keras.__version__}, numpy {np.__version__}")
     print(f"{'pipeline':24s} {'batch ms':>9s}  {'model':26s} {'step ms':>9s}  data/step")

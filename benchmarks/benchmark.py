@@ -114,8 +114,10 @@ def _conv_rnn_cell(channels, grid, kernel_size):
 
         def call(self, inputs, states):
             grid_h = ops.reshape(states[0], (-1, *grid, channels))
-            h = ops.tanh(ops.reshape(ops.conv(grid_h, self.kernel, padding="same"), (-1, self.state_size))
-                         + ops.matmul(inputs, self.embedding))
+            h = ops.tanh(
+                ops.reshape(ops.conv(grid_h, self.kernel, padding="same"), (-1, self.state_size))
+                + ops.matmul(inputs, self.embedding)
+            )
             return h, [h]
 
     return PlainConvRNNCell()
@@ -148,7 +150,9 @@ def _model(case, variant, setting):
     rng = np.random.default_rng(0)
     if case == "kuramoto":
         b, side, n, k, steps = setting.batch or 32, 64, 16, 5, 30
-        layer = ks.layers.KuramotoConv2D(kernel_size=k, steps=steps) if variant == "fast" else _conv_iteration(steps, k, n)
+        layer = (
+            ks.layers.KuramotoConv2D(kernel_size=k, steps=steps) if variant == "fast" else _conv_iteration(steps, k, n)
+        )
         model = keras.Sequential(
             [keras.Input((side, side, 1)), keras.layers.Dense(n, use_bias=False), layer, keras.layers.Dense(1)]
         )
@@ -173,7 +177,9 @@ def _model(case, variant, setting):
     seq = {"return_sequences": shape.sequences}
     if variant in ("floor", "floor_other"):
         x, y = _recurrent_data(shape, shape.floor_batch, rng)
-        model = keras.Sequential([keras.Input((t, shape.features)), keras.layers.SimpleRNN(w, **seq), keras.layers.Dense(10)])
+        model = keras.Sequential(
+            [keras.Input((t, shape.features)), keras.layers.SimpleRNN(w, **seq), keras.layers.Dense(10)]
+        )
         return model, x, y, "sce", 2 * shape.floor_batch * w * w * t
     x, y = _recurrent_data(shape, b, rng)
     if case in ("u1gru", "u1grucopy"):
@@ -205,7 +211,9 @@ def _jax_floor(shape):
     rng = np.random.default_rng(0)
     x, y = _recurrent_data(shape, b, rng)
     xs, ys = jnp.asarray(np.swapaxes(x, 0, 1)), jnp.asarray(y.T if shape.sequences else y)
-    params = tuple(jnp.asarray(rng.normal(size=s, scale=0.1).astype("float32")) for s in ((w, w), (shape.features, w), (w, 10)))
+    params = tuple(
+        jnp.asarray(rng.normal(size=s, scale=0.1).astype("float32")) for s in ((w, w), (shape.features, w), (w, 10))
+    )
 
     def loss(p):
         recurrent, read_in, head = p
@@ -323,7 +331,9 @@ def time_interleaved(case, variants, repeats, warmup, setting):
             if round_ >= warmup:
                 times[name].append(time.perf_counter() - start)
     peak = steps["matmul"][1] / min(times.pop("matmul")) / 1e9
-    return {name: {"step_s": statistics.median(t), "train_gflop": 3 * steps[name][1] / 1e9} for name, t in times.items()}, peak
+    return {
+        name: {"step_s": statistics.median(t), "train_gflop": 3 * steps[name][1] / 1e9} for name, t in times.items()
+    }, peak
 
 
 def _resident_mb():
@@ -413,8 +423,13 @@ def summarize(paths):
         if "layer" not in sides or "floor" not in sides:
             continue
         (layer, layer_where), (floor, floor_where) = sides["layer"], sides["floor"]
-        rows[case] = {"layer_s": layer, "layer_run": layer_where, "floor_s": floor, "floor_run": floor_where,
-                      "ratio": layer / floor}
+        rows[case] = {
+            "layer_s": layer,
+            "layer_run": layer_where,
+            "floor_s": floor,
+            "floor_run": floor_where,
+            "ratio": layer / floor,
+        }
         print(f"{case:10s} {layer:8.3f} {floor:8.3f} {layer / floor:6.2f}  {layer_where} | {floor_where}")
     return rows
 
@@ -424,7 +439,9 @@ def main():
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated subset of {', '.join(CASES)}")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds (the median is reported)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds first (compilation)")
-    parser.add_argument("--time-steps", type=int, default=None, help="override the sequence length (default: the paper's)")
+    parser.add_argument(
+        "--time-steps", type=int, default=None, help="override the sequence length (default: the paper's)"
+    )
     parser.add_argument("--batch", type=int, default=None, help="override the batch size (default: the case's)")
     parser.add_argument(
         "--jit-compile",
@@ -432,11 +449,16 @@ def main():
         choices=["auto", "True", "False"],
         help="Keras' jit_compile for every Keras model (auto: XLA on jax, and on tensorflow only with a GPU)",
     )
-    parser.add_argument("--skip-plain", action="store_true", help="do not time the straightforward keras.layers.RNN(cell)")
+    parser.add_argument(
+        "--skip-plain", action="store_true", help="do not time the straightforward keras.layers.RNN(cell)"
+    )
     parser.add_argument("--skip-keras", action="store_true", help="do not time Keras' own layers (slow on torch)")
     parser.add_argument("--skip-floor", action="store_true", help="do not time the plain-RNN / plain-convolution floor")
-    parser.add_argument("--skip-other-jit", action="store_true",
-                        help="tensorflow: do not time the floor under the other jit_compile too (XLA's convolution loops take ~50 s a step)")
+    parser.add_argument(
+        "--skip-other-jit",
+        action="store_true",
+        help="tensorflow: do not time the floor under the other jit_compile too (XLA's convolution loops take ~50 s a step)",
+    )
     parser.add_argument("--skip-memory", action="store_true", help="do not measure peak memory")
     parser.add_argument("--summary", nargs="+", metavar="JSON", help="only compare the runs in these --json files")
     parser.add_argument("--json", default=None, help="also write the results to this file")
@@ -470,7 +492,9 @@ def main():
             gflops = row["train_gflop"] / row["step_s"]
             ratio = "" if variant == "fast" else f"layer/this = {fast / row['step_s']:.2f}"
             memory = "—" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
-            print(f"{'':10s} {LABELS[variant]:26s} {row['step_s']:8.3f} {gflops:8.1f} {100 * gflops / peak:6.1f}% {memory:>8s}  {ratio}")
+            print(
+                f"{'':10s} {LABELS[variant]:26s} {row['step_s']:8.3f} {gflops:8.1f} {100 * gflops / peak:6.1f}% {memory:>8s}  {ratio}"
+            )
         if floors:
             print(f"{'':10s} {'layer / fastest floor':26s} {fast / min(floors):8.2f}")
         if case == "kuramoto":

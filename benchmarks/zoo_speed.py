@@ -54,8 +54,7 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
     setup = recipe.setup(args, data)
     model = setup.model
     jit_compile = speed.jit_compile(jit_choice, recipe.name, name)
-    model.compile(optimizer=runner._optimizer(args), loss=setup.loss, metrics=setup.metrics,
-                  jit_compile=jit_compile)
+    model.compile(optimizer=runner._optimizer(args), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
     x, y = setup.train[0][:2]
     times = []
     with recurrent.torch_compiled_steps(speed.compiled_steps(jit_choice, name, smoke)):
@@ -77,8 +76,18 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
 
 
 def _measure_in_subprocess(name, backend, cores, args):
-    cmd = [sys.executable, __file__, "--child", name, "--repeats", str(args.repeats), "--warmup", str(args.warmup),
-           "--jit-compile", args.jit_compile]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        name,
+        "--repeats",
+        str(args.repeats),
+        "--warmup",
+        str(args.warmup),
+        "--jit-compile",
+        args.jit_compile,
+    ]
     if args.data:
         cmd += ["--data", str(args.data)]
     if args.smoke:
@@ -132,11 +141,19 @@ def table(results):
         # Core-hours: the cheaper of one core's time, or both cores' time counted twice.
         core_seconds = min(s * budget * c for s, c in ((one, 1), (two, 2)) if s is not None)
         others = ", ".join(
-            f"{key.split('/')[0]} {r['step_s']:.3g}" for key, r in sorted(runs.items()) if key.endswith("/1") and not key.startswith(backend)
+            f"{key.split('/')[0]} {r['step_s']:.3g}"
+            for key, r in sorted(runs.items())
+            if key.endswith("/1") and not key.startswith(backend)
         )
 
         def fmt(seconds, scale=1):
-            return "—" if seconds is None else f"{seconds * scale:,.3g}" if seconds * scale < 1000 else f"{seconds * scale:,.0f}"
+            return (
+                "—"
+                if seconds is None
+                else f"{seconds * scale:,.3g}"
+                if seconds * scale < 1000
+                else f"{seconds * scale:,.0f}"
+            )
 
         lines.append(
             f"| `{name}` | {row['batch_size']}, {steps:,} x {row['epochs']} | {_setting(row)} "
@@ -170,7 +187,9 @@ def main(argv=None):
     parser.add_argument("--data", default=DEFAULT_DATA if DEFAULT_DATA.is_file() else None, help="mnist.npz")
     parser.add_argument("--smoke", action="store_true", help="the recipes' tiny smoke sizes (tests)")
     parser.add_argument("--json", default=ROOT / "docs" / "benchmarks" / "zoo_speed.json")
-    parser.add_argument("--doc", default=ROOT / "docs" / "PERFORMANCE.md", help="markdown file whose table is rewritten")
+    parser.add_argument(
+        "--doc", default=ROOT / "docs" / "PERFORMANCE.md", help="markdown file whose table is rewritten"
+    )
     parser.add_argument("--table-only", action="store_true", help="only rewrite the table from --json")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -25,15 +25,15 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import keras  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from keras import ops  # noqa: E402
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+from keras import ops
 
-import keras_symmetry as ks  # noqa: E402
-from keras_symmetry.analysis import bulk, criticality, defects, jacobian, meanfield, rank, vortices  # noqa: E402
-from keras_symmetry.tasks import copy as copy_task  # noqa: E402
-from keras_symmetry.tasks import shapes  # noqa: E402
+import keras_symmetry as ks
+from keras_symmetry.analysis import bulk, criticality, defects, jacobian, meanfield, rank, vortices
+from keras_symmetry.tasks import copy as copy_task
+from keras_symmetry.tasks import shapes
 
 FIGURES = {}
 LOADED = []
@@ -57,7 +57,7 @@ def zoo_or_fresh(name, build):
         print(f"[figures] using zoo checkpoint {name!r}")
         LOADED.append(name)
         return model, True
-    except Exception as err:  # noqa: BLE001 - any failure to load means: fall back, and say so
+    except Exception as err:
         print(f"[figures] zoo checkpoint {name!r} not available ({type(err).__name__}); using a fresh network")
         return build(), False
 
@@ -97,8 +97,14 @@ def fig_c_star(small, seed):
     bar = progress(2 * len(points), "point")
     for k, group in ((2, "u1"), (4, "ok")):
         (line,) = ax.plot(grid, meanfield.c_star(grid, k), label=f"theory k={k}" + (" (U(1))" if k == 2 else " (O(4))"))
-        ax.plot(grid, meanfield.c_star_small(grid, k), "--", color=line.get_color(), lw=0.8,
-                label=f"$3k/(2(k+2))(\\sigma_w^2-1)$, k={k}")
+        ax.plot(
+            grid,
+            meanfield.c_star_small(grid, k),
+            "--",
+            color=line.get_color(),
+            lw=0.8,
+            label=f"$3k/(2(k+2))(\\sigma_w^2-1)$, k={k}",
+        )
         measured = []
         for j, sigma in enumerate(points):
             net = bulk.RandomBulk(units, depth, k=k, sigma_w=sigma, group=group, ensemble=ensemble, seed=seed + j)
@@ -124,6 +130,7 @@ def fig_jacobian(small, seed):
             z0 = net.random_inputs(8, seed=seed)[None]
             protected, full, order = [], [], []
             for depth in depths:
+
                 def fn(z, depth=depth):
                     for index in range(depth):
                         z = net.layer(index, z)
@@ -156,7 +163,9 @@ def fig_rank(small, seed):
         label = {"generic": "generic", "u1": "U(1)"}.get(group, f"O({k})")
         axes[0].plot(rank.effective_rank(net.activation_fn(z)[:, 0]), label=label)
         bar.add(1)
-    axes[0].set(xlabel="layer l", ylabel="exp(H)", yscale="log", title=f"at initialisation, width {width}, $\\sigma_w$=1.5")
+    axes[0].set(
+        xlabel="layer l", ylabel="exp(H)", yscale="log", title=f"at initialisation, width {width}, $\\sigma_w$=1.5"
+    )
     axes[0].legend(fontsize=8)
     x, y = _mnist_or_noise(batch * (steps + 1), seed)
     for group in ("generic", "u1"):
@@ -237,7 +246,9 @@ def fig_shapes_outputs(small, seed):
         model, trained = zoo_or_fresh(name, lambda broken=broken: _kuramoto(broken, steps, seed))
         outputs = ops.convert_to_numpy(model.predict_on_batch(inputs))
         rmse = np.sqrt(np.mean((outputs - targets) ** 2))
-        rows.append((f"{'broken twin' if broken else 'Z2'}\n({'zoo' if trained else 'untrained'}, RMSE {rmse:.3f})", outputs))
+        rows.append(
+            (f"{'broken twin' if broken else 'Z2'}\n({'zoo' if trained else 'untrained'}, RMSE {rmse:.3f})", outputs)
+        )
     fig, axes = plt.subplots(len(rows), count, figsize=(2.4 * count, 2.4 * len(rows)), squeeze=False)
     for row, (label, images) in enumerate(rows):
         for col in range(count):
@@ -248,7 +259,10 @@ def fig_shapes_outputs(small, seed):
     return fig
 
 
-@figure("000-fig5", "domain walls: energy density, detected walls and an oscillator slice (000 Fig. 5 at initialisation, Fig. 9 trained)")
+@figure(
+    "000-fig5",
+    "domain walls: energy density, detected walls and an oscillator slice (000 Fig. 5 at initialisation, Fig. 9 trained)",
+)
 def fig_walls(small, seed):
     size, steps = (16, 4) if small else (64, 20)
     model, trained = zoo_or_fresh("z2-kuramoto-shapes", lambda: _kuramoto(False, steps, seed))
@@ -282,7 +296,9 @@ def fig_walls(small, seed):
     return fig
 
 
-@figure("000-fig7", "RMSE vs noise per L, crossing eta_c, best collapse vs Ising alpha=1, broken twin (000 Figs. 7, 10, 11)")
+@figure(
+    "000-fig7", "RMSE vs noise per L, crossing eta_c, best collapse vs Ising alpha=1, broken twin (000 Figs. 7, 10, 11)"
+)
 def fig_criticality(small, seed):
     # L = 32, 64, 96 hold 1, 4, 9 shapes: the same density of shapes (`shapes.max_shapes_for`), as 000 §3.2 asks.
     sizes = (12, 16) if small else (32, 64, 96)
@@ -294,7 +310,9 @@ def fig_criticality(small, seed):
         name = "kuramoto-shapes" if broken else "z2-kuramoto-shapes"
         model, trained = zoo_or_fresh(name, lambda broken=broken: _briefly_trained(broken, steps, train_steps, seed))
         notes.append(f"{'broken' if broken else 'Z2'}: {'zoo' if trained else f'{train_steps} training steps'}")
-        mean, stderr = criticality.noise_scan(criticality.noisy_predictor(model, seed=seed), sizes, etas, examples=examples, seed=seed)
+        mean, stderr = criticality.noise_scan(
+            criticality.noisy_predictor(model, seed=seed), sizes, etas, examples=examples, seed=seed
+        )
         ax = axes[3] if broken else axes[0]
         for size, curve, err in zip(sizes, mean, stderr):
             ax.errorbar(etas, curve, err, marker="o", ms=3, label=f"L={size}")
@@ -304,21 +322,36 @@ def fig_criticality(small, seed):
             found = f"$\\eta_c$ = {cross['eta_c']:.3f} ± {cross['uncertainty']:.3f}"
         else:
             found = "no crossing"
-        ax.set(xlabel="$\\eta_0$", ylabel="RMSE of p(x) in [0, 1]",
-               title=f"{'broken twin (Fig. 11)' if broken else 'Z2 (Fig. 7)'}: {found}")
+        ax.set(
+            xlabel="$\\eta_0$",
+            ylabel="RMSE of p(x) in [0, 1]",
+            title=f"{'broken twin (Fig. 11)' if broken else 'Z2 (Fig. 7)'}: {found}",
+        )
         print(f"[figures] {name}: eta_c = {cross['eta_c']:.4f} +- {cross['uncertainty']:.4f} (nan: no crossing)")
         ax.legend(fontsize=7)
         if broken:
             continue
         fit = criticality.collapse_at_crossing(sizes, etas, mean, cross)
-        for ax, alpha, quality, label in ((axes[1], fit["alpha"], fit["quality"], "best"), (axes[2], 1.0, fit["ising_quality"], "Ising")):
+        for ax, alpha, quality, label in (
+            (axes[1], fit["alpha"], fit["quality"], "best"),
+            (axes[2], 1.0, fit["ising_quality"], "Ising"),
+        ):
             x = criticality.scaled_variable(sizes, etas, alpha, fit["eta_c"])
             for size, xs, curve in zip(sizes, x, mean):
                 ax.plot(xs, curve, "o-", ms=3, label=f"L={size}")
-            ax.set(xlabel=f"$L^{{\\alpha}}(\\eta_0 - \\eta_c)$, $\\alpha$={alpha:.2f}",
-                   title=f"{label} collapse, quality {quality:.3f}" + (f"\n$\\alpha$ in {fit['alpha_range'][0]:.2f}..{fit['alpha_range'][1]:.2f}" if label == "best" else " (Fig. 10)"))
+            ax.set(
+                xlabel=f"$L^{{\\alpha}}(\\eta_0 - \\eta_c)$, $\\alpha$={alpha:.2f}",
+                title=f"{label} collapse, quality {quality:.3f}"
+                + (
+                    f"\n$\\alpha$ in {fit['alpha_range'][0]:.2f}..{fit['alpha_range'][1]:.2f}"
+                    if label == "best"
+                    else " (Fig. 10)"
+                ),
+            )
             ax.legend(fontsize=7)
-        print(f"[figures] best alpha = {fit['alpha']:.3f} (quality {fit['quality']:.4f}); Ising alpha=1 quality {fit['ising_quality']:.4f}")
+        print(
+            f"[figures] best alpha = {fit['alpha']:.3f} (quality {fit['quality']:.4f}); Ising alpha=1 quality {fit['ising_quality']:.4f}"
+        )
     fig.suptitle("Noise destroys the domain walls (" + "; ".join(notes) + ")")
     return fig
 
@@ -354,17 +387,33 @@ def _early_history(name, seed, small, root):
     state = folder / "state.json"
     if not (state.is_file() and json.loads(state.read_text())["epoch"] >= epochs):
         print(f"[figures] training {folder} to epoch {epochs}")
-        training.train(name, out=folder, seed=seed, epochs=epochs, smoke=small, no_export=True, verbose=2,
-                       **({} if small else EARLY_ARGS))
+        training.train(
+            name,
+            out=folder,
+            seed=seed,
+            epochs=epochs,
+            smoke=small,
+            no_export=True,
+            verbose=2,
+            **({} if small else EARLY_ARGS),
+        )
     recorded = json.loads(state.read_text())
-    wrong = {key: recorded["args"].get(key) for key, value in ({} if small else EARLY_ARGS).items() if recorded["args"].get(key) != value}
+    wrong = {
+        key: recorded["args"].get(key)
+        for key, value in ({} if small else EARLY_ARGS).items()
+        if recorded["args"].get(key) != value
+    }
     if wrong:
-        raise ValueError(f"{folder} was trained with {wrong}, not Fig. 6's {EARLY_ARGS}; train it again with --restart.")
+        raise ValueError(
+            f"{folder} was trained with {wrong}, not Fig. 6's {EARLY_ARGS}; train it again with --restart."
+        )
     history = recorded["history"][:epochs]
     return [row["epoch"] for row in history], [row.get("val_rmse", np.nan) for row in history]
 
 
-@figure("000-fig6", "early training: validation RMSE of the Z2 network and its broken twin over seeds (000 Fig. 6, reduced)")
+@figure(
+    "000-fig6", "early training: validation RMSE of the Z2 network and its broken twin over seeds (000 Fig. 6, reduced)"
+)
 def fig_early_training(small, seed):
     import tempfile
 
@@ -388,11 +437,19 @@ def fig_early_training(small, seed):
     size = 32 if small else 64  # the recipe's smoke size, and 000's
     data = shapes.ShapesDataset(256, batch_size=64, size=size, seed=10_000 + seed, shuffle=False)
     targets = np.concatenate([data[i][1] for i in range(len(data))])
-    ax.axhline(np.sqrt(np.mean((shapes.OFF - targets) ** 2)), ls="--", color="gray", label="predicting background everywhere")
+    ax.axhline(
+        np.sqrt(np.mean((shapes.OFF - targets) ** 2)), ls="--", color="gray", label="predicting background everywhere"
+    )
     ax.set(xlabel="epoch", ylabel=f"validation RMSE at {size}x{size}", xticks=epochs)
     ax.legend(fontsize=8)
-    scale = "smoke runs" if small else (f"{len(seeds)} seeds (000: 5), {EARLY_ARGS['train_examples']:,} 32x32 training pairs "
-                                        "an epoch (000: 64x64), batch 32, Adam 1e-3")
+    scale = (
+        "smoke runs"
+        if small
+        else (
+            f"{len(seeds)} seeds (000: 5), {EARLY_ARGS['train_examples']:,} 32x32 training pairs "
+            "an epoch (000: 64x64), batch 32, Adam 1e-3"
+        )
+    )
     ax.set_title(f"Early training, mean ± std over seeds (thin lines: each seed)\n{scale}", fontsize=9)
     return fig
 
@@ -400,8 +457,11 @@ def fig_early_training(small, seed):
 # --- 001 D.3: vortices of the convolutional U(1) RNN -------------------------------------------------------------
 
 
-@figure("001-fig12", "vortices of a 2D convolutional U(1) RNN: |z|, phase, winding and counts through time, "
-                    "the channels with the fewest and the most vortices (001 Figs. 12, 13)")
+@figure(
+    "001-fig12",
+    "vortices of a 2D convolutional U(1) RNN: |z|, phase, winding and counts through time, "
+    "the channels with the fewest and the most vortices (001 Figs. 12, 13)",
+)
 def fig_vortices(small, seed):
     grid, filters, delay = (6, 2, 3) if small else (20, 16, 100)
     keras.utils.set_random_seed(seed)
@@ -411,18 +471,18 @@ def fig_vortices(small, seed):
     tokens = np.zeros((1, 10 + delay + 11, copy_task.CHANNELS), dtype="float32")
     rng = np.random.default_rng(seed)
     tokens[0, np.arange(10), rng.integers(1, 9, 10)] = 1.0
-    tokens[0, 10:10 + delay, 0] = 1.0
+    tokens[0, 10 : 10 + delay, 0] = 1.0
     tokens[0, 10 + delay, 9] = 1.0
-    tokens[0, 11 + delay:, 0] = 1.0
+    tokens[0, 11 + delay :, 0] = 1.0
     states = ops.convert_to_numpy(core(tokens))[0]  # (time, H, W, 2C)
     histories = [vortices.vortex_history(states, channel=c, wavevector="auto") for c in range(core.filters)]
-    during_delay = [h["vortices"][10:10 + delay].mean() for h in histories]
+    during_delay = [h["vortices"][10 : 10 + delay].mean() for h in histories]
     channels = (int(np.argmin(during_delay)), int(np.argmax(during_delay)))  # like 001 Fig. 12, like Fig. 13
     times = sorted({1, 10, 10 + delay // 3, 10 + 2 * delay // 3, 10 + delay, len(states) - 1})
     fig, axes = plt.subplots(6, len(times) + 1, figsize=(2.2 * (len(times) + 1), 13))
     for block, channel in enumerate(channels):
         history = histories[channel]
-        rows = axes[3 * block:3 * block + 3]
+        rows = axes[3 * block : 3 * block + 3]
         for col, t in enumerate(times):
             rows[0, col].imshow(history["magnitude"][t], cmap="viridis")
             rows[1, col].imshow(history["theta"][t], cmap="twilight", vmin=-np.pi, vmax=np.pi)
@@ -439,18 +499,24 @@ def fig_vortices(small, seed):
     counts = fig.add_subplot(gs[:, -1])
     others = [c for c in range(core.filters) if c not in channels]
     for i, channel in enumerate(others):
-        counts.plot(histories[channel]["vortices"], color="lightgray", lw=0.7, label="other channels" if i == 0 else None)
+        counts.plot(
+            histories[channel]["vortices"], color="lightgray", lw=0.7, label="other channels" if i == 0 else None
+        )
     for channel in channels:
         (line,) = counts.plot(histories[channel]["vortices"], label=f"ch {channel} vortices")
-        counts.plot(histories[channel]["antivortices"], "--", color=line.get_color(), label=f"ch {channel} antivortices")
+        counts.plot(
+            histories[channel]["antivortices"], "--", color=line.get_color(), label=f"ch {channel} antivortices"
+        )
     counts.axvline(10, color="gray", lw=0.5)
     counts.axvline(10 + delay, color="gray", lw=0.5)
     counts.set(xlabel="time step", title="counts\n(data ends | go)")
     counts.legend(fontsize=7, loc="upper right")
-    fig.suptitle(f"U(1) conv RNN {grid}x{grid}, {core.filters} channels "
-                 + ("(trained, zoo)" if trained else "(at initialisation)")
-                 + f": the channels with the fewest (ch {channels[0]}) and the most (ch {channels[1]}) vortices through"
-                 "\nthe delay; phase and windings relative to each channel's spiral order exp(i k.x)")
+    fig.suptitle(
+        f"U(1) conv RNN {grid}x{grid}, {core.filters} channels "
+        + ("(trained, zoo)" if trained else "(at initialisation)")
+        + f": the channels with the fewest (ch {channels[0]}) and the most (ch {channels[1]}) vortices through"
+        "\nthe delay; phase and windings relative to each channel's spiral order exp(i k.x)"
+    )
     return fig
 
 
@@ -465,8 +531,9 @@ def main(argv=None):
     parser.add_argument("--out", help="output PNG (one figure); default figures/NAME.png")
     parser.add_argument("--out-dir", default="figures", help="folder for 'all' (and the default --out)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--to-zoo", action="store_true",
-                        help="add the figure to the card of each zoo checkpoint it was drawn from")
+    parser.add_argument(
+        "--to-zoo", action="store_true", help="add the figure to the card of each zoo checkpoint it was drawn from"
+    )
     args = parser.parse_args(argv)
     if args.list or not args.name:
         for name, (_, summary) in FIGURES.items():

@@ -22,10 +22,21 @@ except backend_choice.BackendUnavailable as _err:
 if BACKEND_CHOICE.source == "installed" and not backend_choice.running_command_line():
     print(f"keras-symmetry: {BACKEND_CHOICE}; set KERAS_BACKEND=jax|tensorflow|torch to choose.", file=_sys.stderr)
 
-from keras_symmetry import analysis, capsules, groups, initializers, layers, models, tasks, testing  # noqa: E402
-from keras_symmetry import hub  # noqa: E402
-from keras_symmetry import recipes, training, zoo  # noqa: E402
-from keras_symmetry.hub import list_models, load, model_info  # noqa: E402
+from keras_symmetry import (
+    analysis,
+    capsules,
+    groups,
+    hub,
+    initializers,
+    layers,
+    models,
+    recipes,
+    tasks,
+    testing,
+    training,
+    zoo,
+)
+from keras_symmetry.hub import list_models, load, model_info
 
 __version__ = "0.1.0"
 

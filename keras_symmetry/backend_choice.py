@@ -36,12 +36,22 @@ import sys
 
 PREFERENCE = ("jax", "torch", "tensorflow")
 """Auto-choice order: JAX first (the README's extra, a light install, the one backend `--data-parallel` supports)."""
-MODULES = {"jax": ("jax", "jaxlib"), "torch": ("torch",), "tensorflow": ("tensorflow",), "numpy": ("numpy",),
-           "openvino": ("openvino",)}
+MODULES = {
+    "jax": ("jax", "jaxlib"),
+    "torch": ("torch",),
+    "tensorflow": ("tensorflow",),
+    "numpy": ("numpy",),
+    "openvino": ("openvino",),
+}
 """Keras' backends and the modules each needs."""
 EXTRAS = {"jax": "jax", "torch": "torch", "tensorflow": "tensorflow"}
 """The package extra that installs each backend."""
-KERAS_DEFAULT_FILE = {"floatx": "float32", "epsilon": 1e-07, "backend": "tensorflow", "image_data_format": "channels_last"}
+KERAS_DEFAULT_FILE = {
+    "floatx": "float32",
+    "epsilon": 1e-07,
+    "backend": "tensorflow",
+    "image_data_format": "channels_last",
+}
 """What Keras writes into a missing keras.json on its first import."""
 
 
@@ -109,10 +119,15 @@ def _unavailable(backend, named_by):
             f"(installed here: {have_text})."
         )
     extra = EXTRAS.get(backend)
-    install = (f'pip install "keras-symmetry[{extra}]" (from a clone: pip install -e ".[{extra}]")' if extra
-               else f"pip install {MODULES[backend][0]}")
+    install = (
+        f'pip install "keras-symmetry[{extra}]" (from a clone: pip install -e ".[{extra}]")'
+        if extra
+        else f"pip install {MODULES[backend][0]}"
+    )
     instead = f"or set KERAS_BACKEND to an installed one ({have_text})" if have else "no backend is installed"
-    return BackendUnavailable(f"{named_by} names the {backend} backend, which is not installed. Install it with {install}, {instead}.")
+    return BackendUnavailable(
+        f"{named_by} names the {backend} backend, which is not installed. Install it with {install}, {instead}."
+    )
 
 
 def choose(environ=None, modules=None):

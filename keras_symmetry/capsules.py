@@ -14,8 +14,7 @@ def check_float(x, where):
     dtype = keras.backend.standardize_dtype(x.dtype)
     if not keras.backend.is_float_dtype(dtype):
         hint = (
-            " Complex inputs are not accepted: split them into (Re, Im) pairs, "
-            "capsule-major (DESIGN §2)."
+            " Complex inputs are not accepted: split them into (Re, Im) pairs, capsule-major (DESIGN §2)."
             if "complex" in dtype
             else " Cast them first, e.g. `keras.ops.cast(x, 'float32')`."
         )
@@ -27,8 +26,7 @@ def check_capsule_shape(shape, k, where, min_rank=2, what="inputs"):
     shape = tuple(shape)
     if len(shape) < min_rank:
         raise ValueError(
-            f"{where} expects {what} of rank >= {min_rank} with capsules on the last axis; "
-            f"got shape {shape}."
+            f"{where} expects {what} of rank >= {min_rank} with capsules on the last axis; got shape {shape}."
         )
     last = shape[-1]
     if last is None:

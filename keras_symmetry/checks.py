@@ -201,5 +201,9 @@ def core_equivariance(model, seed=0):
         fn, args = _from_initial_state(core, core.input.shape[-1], rng)
     outputs = fn(*args)
     error = max(equivariance_error(fn, g, args, outputs) for g in group.test_elements(3, seed=seed))
-    inputs = "random inputs" if isinstance(core, (layers.KuramotoConv2D, keras.Sequential)) else "zero inputs, random initial state"
+    inputs = (
+        "random inputs"
+        if isinstance(core, (layers.KuramotoConv2D, keras.Sequential))
+        else "zero inputs, random initial state"
+    )
     return {"group": group.name, "error": error, "inputs": inputs}

@@ -17,7 +17,6 @@ The first line of every command names the backend and why it is the one (`keras_
 import argparse
 import sys
 
-
 DATA_COMMANDS = ("list", "info")
 """Commands whose stdout is data: their first line goes to stderr."""
 
@@ -48,8 +47,10 @@ def check(args):
         failures += not ok
         verdict = "ok" if ok else "FAIL"
         print(f"{case.name:44s} {case.group.name:6s} {error:12.2e} {broken:10.2e}  {verdict}")
-    print(f"{len(checks.CASES) - failures} of {len(checks.CASES)} layers equivariant within tolerance, "
-          "and their broken variants detected.")
+    print(
+        f"{len(checks.CASES) - failures} of {len(checks.CASES)} layers equivariant within tolerance, "
+        "and their broken variants detected."
+    )
     return 1 if failures else 0
 
 
@@ -58,8 +59,10 @@ def list_(args):
 
     entries = zoo.entries()
     if args.markdown:
-        print("| name | task | test metrics (`keras-symmetry eval NAME`) | paper | parameters | size | trained by |\n"
-              "| --- | --- | --- | --- | ---: | ---: | --- |")
+        print(
+            "| name | task | test metrics (`keras-symmetry eval NAME`) | paper | parameters | size | trained by |\n"
+            "| --- | --- | --- | --- | ---: | ---: | --- |"
+        )
     for name, entry in entries.items():
         recorded = entry.preset or {}
         shown = ", ".join(f"{k}={v:.4g}" for k, v in sorted(entry.metrics.items())) or "not trained yet"
@@ -71,8 +74,10 @@ def list_(args):
         target = f"{paper['metric']}={paper['value']:.4g} ({paper['source']}{printed})" if paper else "—"
         size = sum(file["size"] for file in entry.files.values())
         task = (recorded.get("task") or {}).get("name", entry.recipe)
-        print(f"| `{name}` | {task} | {shown} | {target} | {recorded.get('parameters', 0):,} | {size / 1e6:.2f} MB "
-              f"| `{recorded.get('command') or '—'}` |")
+        print(
+            f"| `{name}` | {task} | {shown} | {target} | {recorded.get('parameters', 0):,} | {size / 1e6:.2f} MB "
+            f"| `{recorded.get('command') or '—'}` |"
+        )
     return 0
 
 
@@ -91,15 +96,19 @@ def eval_(args):
     where = hub.locate(args.name, args.revision)
     folder = where.folder
     if args.record and where.root is not None:
-        raise SystemExit("--record rewrites a local preset, not a copy in the Hugging Face cache; set "
-                         f"{zoo.ENV_VAR} to a folder holding it, or run from a clone.")
+        raise SystemExit(
+            "--record rewrites a local preset, not a copy in the Hugging Face cache; set "
+            f"{zoo.ENV_VAR} to a folder holding it, or run from a clone."
+        )
     model, metadata = hub.load_preset(folder, pinned=where.pinned, root=where.root)
     print(f"{metadata['name']} ({folder}), task {metadata['task']}")
     probe = evaluate.probe(model, metadata["task"], data_path=args.data)
     recorded_probe = metadata.get("probe")
     same_outputs = recorded_probe is not None and evaluate.same_probe(recorded_probe, probe)
-    print(f"outputs on the first {probe['examples']} test inputs: "
-          + ("not recorded" if recorded_probe is None else "same as recorded" if same_outputs else "DIFFERENT"))
+    print(
+        f"outputs on the first {probe['examples']} test inputs: "
+        + ("not recorded" if recorded_probe is None else "same as recorded" if same_outputs else "DIFFERENT")
+    )
     if args.probe:
         return 0 if same_outputs else 1
     fresh = hub.measure(model, metadata["task"], data_path=args.data) if args.record else None
@@ -124,8 +133,11 @@ def demo(args):
     """Zoo checkpoints doing their tasks on fresh data, then (unless --no-check) the equivariance check."""
     from keras_symmetry import demo as demos
 
-    parts = [lambda: demos.copy_task(seed=args.seed), lambda: demos.shapes_task(args.out, seed=args.seed),
-             lambda: demos.psmnist_task(args.data)]
+    parts = [
+        lambda: demos.copy_task(seed=args.seed),
+        lambda: demos.shapes_task(args.out, seed=args.seed),
+        lambda: demos.psmnist_task(args.data),
+    ]
     for number, part in enumerate(parts, 1):
         lines = part()
         print(f"\n[{number}/{len(parts)}] {lines[0]}", *lines[1:], sep="\n", flush=True)
@@ -147,17 +159,25 @@ def train(args):
         print("\nRecipes (give the model with options, e.g. keras-symmetry train copy --arch u1-gru --units 64):")
         for name, recipe in recipes.RECIPES.items():
             print(f"  {name:22s} {recipe.summary} ({recipe.paper})")
-        print("\nThe same from Python, one readable script per recipe: recipes/*.py in the repository (recipes/README.md).")
+        print(
+            "\nThe same from Python, one readable script per recipe: recipes/*.py in the repository (recipes/README.md)."
+        )
         return 0
     if args.name.startswith("-"):
-        print(f"keras-symmetry train: the name comes first (got {args.name!r}).\nusage: keras-symmetry train NAME [OPTIONS]; "
-              "keras-symmetry train --help lists the names.", file=sys.stderr)
+        print(
+            f"keras-symmetry train: the name comes first (got {args.name!r}).\nusage: keras-symmetry train NAME [OPTIONS]; "
+            "keras-symmetry train --help lists the names.",
+            file=sys.stderr,
+        )
         return 2
     try:
         recipes.get(args.name)
     except ValueError as err:
-        print(f"keras-symmetry train: {err}\nusage: keras-symmetry train NAME [OPTIONS]; keras-symmetry train --help lists "
-              "the names.", file=sys.stderr)
+        print(
+            f"keras-symmetry train: {err}\nusage: keras-symmetry train NAME [OPTIONS]; keras-symmetry train --help lists "
+            "the names.",
+            file=sys.stderr,
+        )
         return 2
     try:
         training.runner.main(args.name, args.options)
@@ -209,10 +229,16 @@ def build_parser():
         description="Z2, U(1) and O(k) equivariant Keras layers. Backend: set KERAS_BACKEND=jax|tensorflow|torch.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("demo", help="zoo checkpoints doing their tasks on fresh data (offline), then the equivariance check")
+    p = sub.add_parser(
+        "demo", help="zoo checkpoints doing their tasks on fresh data (offline), then the equivariance check"
+    )
     p.add_argument("--out", default=str(demo_out()), help="folder for the pictures (default: %(default)s)")
-    p.add_argument("--data", default=None, help="path of mnist.npz for the psMNIST part (else $KERAS_SYMMETRY_DATA/mnist.npz, "
-                   "else Keras' download cache; never downloads)")
+    p.add_argument(
+        "--data",
+        default=None,
+        help="path of mnist.npz for the psMNIST part (else $KERAS_SYMMETRY_DATA/mnist.npz, "
+        "else Keras' download cache; never downloads)",
+    )
     p.add_argument("--seed", type=int, default=1, help="seed of the fresh task data (default 1)")
     p.add_argument("--no-check", action="store_true", help="skip the equivariance check of every layer")
     p.set_defaults(func=demo)
@@ -227,21 +253,47 @@ def build_parser():
     p.add_argument("--revision", default=None, help="Hub revision to pin (hf:// and zoo names)")
     p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
     p.add_argument("--tolerance", type=float, default=1e-4, help="relative tolerance for 'same' (default 1e-4)")
-    p.add_argument("--probe", action="store_true",
-                   help="only compare the outputs on the first test inputs with the recorded ones (seconds)")
-    p.add_argument("--record", action="store_true",
-                   help="write the recomputed metrics and outputs into the preset's metadata and card (weights untouched)")
+    p.add_argument(
+        "--probe",
+        action="store_true",
+        help="only compare the outputs on the first test inputs with the recorded ones (seconds)",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="write the recomputed metrics and outputs into the preset's metadata and card (weights untouched)",
+    )
     p.set_defaults(func=eval_)
     # `train` is dispatched by main() before argparse sees its arguments (they are the recipe's); this
     # parser only lists it in the help.
-    sub.add_parser("train", add_help=False, help="train a zoo entry or a recipe; train --help lists them, NAME --help the options")
-    p = sub.add_parser("sweep", help="train the deep MLPs over sigma_w and plot test accuracy (001 Figs. 3, 11)",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--sigma-w", type=float, nargs="+", default=[0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0],
-                   help="weight scales to train at (the transition is at 1)")
-    p.add_argument("--groups", nargs="+", default=["u1", "ok", "generic"], choices=["u1", "ok", "generic"],
-                   help="u1 (U(1), k=2), ok (O(4), k=4), generic (baseline, k=2)")
-    p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion_mnist"], help="001 Fig. 11: mnist; Fig. 3: fashion_mnist")
+    sub.add_parser(
+        "train", add_help=False, help="train a zoo entry or a recipe; train --help lists them, NAME --help the options"
+    )
+    p = sub.add_parser(
+        "sweep",
+        help="train the deep MLPs over sigma_w and plot test accuracy (001 Figs. 3, 11)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "--sigma-w",
+        type=float,
+        nargs="+",
+        default=[0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0],
+        help="weight scales to train at (the transition is at 1)",
+    )
+    p.add_argument(
+        "--groups",
+        nargs="+",
+        default=["u1", "ok", "generic"],
+        choices=["u1", "ok", "generic"],
+        help="u1 (U(1), k=2), ok (O(4), k=4), generic (baseline, k=2)",
+    )
+    p.add_argument(
+        "--dataset",
+        default="mnist",
+        choices=["mnist", "fashion_mnist"],
+        help="001 Fig. 11: mnist; Fig. 3: fashion_mnist",
+    )
     p.add_argument("--units", type=int, default=64, help="capsules per layer (001: 64 features)")
     p.add_argument("--depth", type=int, default=100, help="hidden layers")
     p.add_argument("--epochs", type=int, default=None, help="epochs per run (recipe default: 5)")
@@ -250,7 +302,9 @@ def build_parser():
     p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
     p.add_argument("--smoke", action="store_true", help="tiny networks and data: checks the whole sweep in seconds")
     p.set_defaults(func=sweep)
-    p = sub.add_parser("push", help="publish zoo entries to the Hugging Face Hub and pin their revisions (or a preset folder)")
+    p = sub.add_parser(
+        "push", help="publish zoo entries to the Hugging Face Hub and pin their revisions (or a preset folder)"
+    )
     p.add_argument("name", nargs="?", help="zoo name (published to its declared repo unless REPO_ID) or preset folder")
     p.add_argument("repo_id", nargs="?", help="owner/name on the Hub (default for a zoo name: keras-symmetry/NAME)")
     p.add_argument("--all", action="store_true", help="publish every exported zoo entry to its declared repo")

@@ -54,7 +54,9 @@ def _recorded(metadata):
 
 def _describe(model, metadata):
     """The lines every part starts with: name, description, recorded metric and scale, live core equivariance."""
-    lines = [f"  model     {metadata['name']}: {metadata.get('description', '')} ({metadata['parameters']:,} parameters)"]
+    lines = [
+        f"  model     {metadata['name']}: {metadata.get('description', '')} ({metadata['parameters']:,} parameters)"
+    ]
     recorded = _recorded(metadata) or "none"
     scale = []
     paper = metadata.get("paper")
@@ -70,7 +72,9 @@ def _describe(model, metadata):
     eq = checks.core_equivariance(model)
     if eq:
         group = eq["group"] if eq["group"].startswith("Z") else f"{eq['group'][0]}({eq['group'][1:]})"  # U1 -> U(1)
-        lines.append(f"  core      {group}-equivariant to {eq['error']:.1e} (max error over random group elements, measured now)")
+        lines.append(
+            f"  core      {group}-equivariant to {eq['error']:.1e} (max error over random group elements, measured now)"
+        )
     return lines
 
 
@@ -78,7 +82,10 @@ def copy_task(seed=1, sequences=COPY_SEQUENCES, name=COPY_MODEL):
     """Lines showing `name` on one fresh copy-task sequence (target beside answer) and its recall on `sequences` more."""
     model, metadata = _load(name)
     t_max = metadata["task"]["t_max"]
-    lines = [f"copy task (001 D.2.4): read 10 tokens, wait T <= {t_max} blanks, repeat them after 'go'", *_describe(model, metadata)]
+    lines = [
+        f"copy task (001 D.2.4): read 10 tokens, wait T <= {t_max} blanks, repeat them after 'go'",
+        *_describe(model, metadata),
+    ]
     x, y = copy.make_batch(sequences, t_max, _rng(seed), fixed_delay=metadata["task"].get("fixed_delay"))
     answer = np.asarray(model.predict_on_batch(x)).argmax(-1)
     recall = y != copy.BLANK
@@ -103,8 +110,10 @@ def shapes_task(out=DEFAULT_OUT, seed=1, name=SHAPES_MODEL):
 
     model, metadata = _load(name)
     size = metadata["task"].get("size", 64)
-    lines = ["shapes (000 §2.2): turn every circle into a square, square into triangle, triangle into circle",
-             *_describe(model, metadata)]
+    lines = [
+        "shapes (000 §2.2): turn every circle into a square, square into triangle, triangle into circle",
+        *_describe(model, metadata),
+    ]
     for seed in range(seed, seed + 100):  # the first pair from `seed` on that shows all three kinds
         x, y, layout = shapes.make_pair(_rng(seed), size=size, filled=metadata["task"].get("filled", False))
         if len({kind for kind, *_ in layout}) == len(shapes.KINDS):
@@ -118,33 +127,46 @@ def shapes_task(out=DEFAULT_OUT, seed=1, name=SHAPES_MODEL):
         ax.imshow(image, cmap="gray", vmin=shapes.OFF, vmax=shapes.ON)
         ax.set_title(title, fontsize=9)
         ax.axis("off")
-    fig.suptitle(f"{metadata['name']} (recorded {_recorded(metadata)}); this pair: RMSE {rmse:.4f}, background everywhere {background:.4f}",
-                 fontsize=9)
+    fig.suptitle(
+        f"{metadata['name']} (recorded {_recorded(metadata)}); this pair: RMSE {rmse:.4f}, background everywhere {background:.4f}",
+        fontsize=9,
+    )
     fig.tight_layout()
     pathlib.Path(out).mkdir(parents=True, exist_ok=True)
     path = curves.save(fig, pathlib.Path(out) / "shapes.png")
     kinds = ", ".join(kind for kind, *_ in layout)
-    lines += [f"  a fresh {size}x{size} pair (seed {seed}: {kinds}): RMSE {rmse:.4f} (background everywhere: {background:.4f})",
-              f"  picture   {path}  (input | target | model output)"]
+    lines += [
+        f"  a fresh {size}x{size} pair (seed {seed}: {kinds}): RMSE {rmse:.4f} (background everywhere: {background:.4f})",
+        f"  picture   {path}  (input | target | model output)",
+    ]
     return lines
 
 
 def mnist_file(path=None):
     """An offline MNIST copy: `path`, else `$KERAS_SYMMETRY_DATA/mnist.npz`, else Keras' download cache; `None` if none is there."""
-    candidates = [path] if path else [
-        os.environ.get(data.ENV_VAR) and pathlib.Path(os.environ[data.ENV_VAR]) / "mnist.npz",
-        keras_json_path().parent / "datasets" / "mnist.npz",
-    ]
+    candidates = (
+        [path]
+        if path
+        else [
+            os.environ.get(data.ENV_VAR) and pathlib.Path(os.environ[data.ENV_VAR]) / "mnist.npz",
+            keras_json_path().parent / "datasets" / "mnist.npz",
+        ]
+    )
     return next((pathlib.Path(c) for c in candidates if c and pathlib.Path(c).is_file()), None)
 
 
 def psmnist_task(path=None, digits=DIGITS, name=PSMNIST_MODEL):
     """Lines showing `name` on the first `digits` MNIST test digits, or saying how to enable it."""
     found = mnist_file(path)
-    header = "permuted sequential MNIST (001 D.2.4): read 784 pixels one at a time in a fixed random order, name the digit"
+    header = (
+        "permuted sequential MNIST (001 D.2.4): read 784 pixels one at a time in a fixed random order, name the digit"
+    )
     if found is None:
-        return [header, f"  skipped: no MNIST copy offline. Give --data PATH/mnist.npz, set {data.ENV_VAR} to its folder, or "
-                        "download it once (python -c \"import keras; keras.datasets.mnist.load_data()\")."]
+        return [
+            header,
+            f"  skipped: no MNIST copy offline. Give --data PATH/mnist.npz, set {data.ENV_VAR} to its folder, or "
+            'download it once (python -c "import keras; keras.datasets.mnist.load_data()").',
+        ]
     try:
         x, y = images.splits("mnist", found)["test"]
     except (OSError, ValueError) as err:  # a broken copy: say so, and go on with the rest of the demo
@@ -152,7 +174,10 @@ def psmnist_task(path=None, digits=DIGITS, name=PSMNIST_MODEL):
     model, metadata = _load(name)
     answer = np.asarray(model.predict_on_batch(x[:digits].reshape(-1, 28, 28))).argmax(-1)
     right = int((answer == y[:digits]).sum())
-    return [header, *_describe(model, metadata),
-            f"  the first {digits} test digits of {found}:",
-            f"    digit   {' '.join(str(int(v)) for v in y[:digits])}",
-            f"    answer  {' '.join(str(int(v)) for v in answer)}   ({right} of {digits} right)"]
+    return [
+        header,
+        *_describe(model, metadata),
+        f"  the first {digits} test digits of {found}:",
+        f"    digit   {' '.join(str(int(v)) for v in y[:digits])}",
+        f"    answer  {' '.join(str(int(v)) for v in answer)}   ({right} of {digits} right)",
+    ]

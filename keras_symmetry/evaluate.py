@@ -67,8 +67,15 @@ def _scores(model, batches):
             recalls += recall.sum()
             whole += np.all(right | ~recall, axis=-1).sum()
             sequences += len(y)
-    return {"nll": nll, "correct": correct, "count": count, "recalled": recalled, "recalls": recalls, "whole": whole,
-            "sequences": sequences}
+    return {
+        "nll": nll,
+        "correct": correct,
+        "count": count,
+        "recalled": recalled,
+        "recalls": recalls,
+        "whole": whole,
+        "sequences": sequences,
+    }
 
 
 def _spec(task):
@@ -95,8 +102,13 @@ def test_batches(task, data_path=None):
         )
     elif spec["name"] == "shapes":
         test = shapes.ShapesDataset(
-            spec["test_examples"], batch_size=32, size=spec["size"], max_shapes=spec["max_shapes"],
-            filled=spec["filled"], seed=spec["test_seed"], shuffle=False,
+            spec["test_examples"],
+            batch_size=32,
+            size=spec["size"],
+            max_shapes=spec["max_shapes"],
+            filled=spec["filled"],
+            seed=spec["test_seed"],
+            shuffle=False,
         )
     else:
         dataset = "fashion_mnist" if spec["name"] == "fashion_mnist" else "mnist"
@@ -126,8 +138,12 @@ def _f1_counts(prediction, target):
     if predicted.ndim == 4:  # (batch, H, W, 1) images
         predicted, wanted = predicted[..., 0], wanted[..., 0]
     axes = (-2, -1)
-    return ((predicted & _near(wanted)).sum(axes), predicted.sum(axes),
-            (wanted & _near(predicted)).sum(axes), wanted.sum(axes))
+    return (
+        (predicted & _near(wanted)).sum(axes),
+        predicted.sum(axes),
+        (wanted & _near(predicted)).sum(axes),
+        wanted.sum(axes),
+    )
 
 
 def _f1(matched_predicted, predicted, matched_target, target):
@@ -180,8 +196,11 @@ def _shapes_metrics(pairs):
         counts += [c.sum() for c in image_counts]
         per_image.append(_f1(*image_counts))
     per_image = np.concatenate(per_image)
-    return {"test_rmse": float(np.sqrt(squared / pixels)), "test_f1": float(_f1(*counts)),
-            "test_images_right": float(np.mean(per_image >= F1_BAR))}
+    return {
+        "test_rmse": float(np.sqrt(squared / pixels)),
+        "test_f1": float(_f1(*counts)),
+        "test_images_right": float(np.mean(per_image >= F1_BAR)),
+    }
 
 
 def evaluate(model, task, data_path=None):
@@ -192,8 +211,11 @@ def evaluate(model, task, data_path=None):
     scores = _scores(model, batches)
     cross_entropy = scores["nll"] / scores["count"]
     if task["name"] == "copy":
-        return {"test_cross_entropy": cross_entropy, "test_recall_accuracy": scores["recalled"] / scores["recalls"],
-                "test_sequences_recalled": scores["whole"] / scores["sequences"]}
+        return {
+            "test_cross_entropy": cross_entropy,
+            "test_recall_accuracy": scores["recalled"] / scores["recalls"],
+            "test_sequences_recalled": scores["whole"] / scores["sequences"],
+        }
     return {"test_accuracy": scores["correct"] / scores["count"], "test_cross_entropy": cross_entropy}
 
 
@@ -209,19 +231,32 @@ def reference(task, data_path=None):
     spec = _spec(task)
     if spec["name"] == "copy":
         value = copy.baseline_cross_entropy(spec["fixed_delay"] or spec["t_max"])
-        return {"metric": "test_cross_entropy", "value": value,
-                "what": "the memoryless baseline (recalls at the right steps, guesses the 8 data tokens)",
-                "metrics": {"test_cross_entropy": value, "test_recall_accuracy": 1 / copy.DATA_TOKENS,
-                            "test_sequences_recalled": copy.DATA_TOKENS ** -copy.MEMORY}}
+        return {
+            "metric": "test_cross_entropy",
+            "value": value,
+            "what": "the memoryless baseline (recalls at the right steps, guesses the 8 data tokens)",
+            "metrics": {
+                "test_cross_entropy": value,
+                "test_recall_accuracy": 1 / copy.DATA_TOKENS,
+                "test_sequences_recalled": copy.DATA_TOKENS**-copy.MEMORY,
+            },
+        }
     if spec["name"] == "shapes":
         background = _shapes_metrics((np.full_like(y, shapes.OFF), y) for _, y in test_batches(task, data_path))
         copied = _shapes_metrics(test_batches(task, data_path))
-        return {"metric": "test_rmse", "value": background["test_rmse"], "what": "predicting background everywhere",
-                "metrics": background,
-                "also": [{"what": "copying the input (every shape left untransformed)", "metrics": copied}]}
+        return {
+            "metric": "test_rmse",
+            "value": background["test_rmse"],
+            "what": "predicting background everywhere",
+            "metrics": background,
+            "also": [{"what": "copying the input (every shape left untransformed)", "metrics": copied}],
+        }
     labels = np.concatenate([y for _, y in test_batches(task, data_path)])
-    return {"metric": "test_accuracy", "value": float(np.bincount(labels).max() / labels.size),
-            "what": "always answering the most frequent test class"}
+    return {
+        "metric": "test_accuracy",
+        "value": float(np.bincount(labels).max() / labels.size),
+        "what": "always answering the most frequent test class",
+    }
 
 
 def compare(recorded, measured, tolerance=1e-4):
@@ -270,4 +305,8 @@ def same_probe(recorded, measured, atol=1e-4, rtol=1e-4):
     a = np.array([*recorded["values"], recorded["mean_abs"]])
     b = np.array([*measured["values"], measured["mean_abs"]])
     scale = max(1.0, recorded["mean_abs"])
-    return recorded["examples"] == measured["examples"] and a.shape == b.shape and np.allclose(a, b, atol=atol * scale, rtol=rtol)
+    return (
+        recorded["examples"] == measured["examples"]
+        and a.shape == b.shape
+        and np.allclose(a, b, atol=atol * scale, rtol=rtol)
+    )

@@ -39,10 +39,7 @@ class GroupElement:
     def __init__(self, group, matrix):
         matrix = np.asarray(matrix, dtype="float64")
         if matrix.shape != (group.k, group.k):
-            raise ValueError(
-                f"A {group.name} element needs a {group.k}x{group.k} matrix; "
-                f"got shape {matrix.shape}."
-            )
+            raise ValueError(f"A {group.name} element needs a {group.k}x{group.k} matrix; got shape {matrix.shape}.")
         self.group = group
         self.matrix = matrix
         self.matrix.setflags(write=False)
@@ -58,9 +55,7 @@ class GroupElement:
     def compose(self, other):
         """`self.compose(other)` acts as `other` first, then `self`."""
         if other.group != self.group:
-            raise ValueError(
-                f"Cannot compose elements of {self.group.name} and {other.group.name}."
-            )
+            raise ValueError(f"Cannot compose elements of {self.group.name} and {other.group.name}.")
         return GroupElement(self.group, self.matrix @ other.matrix)
 
     __matmul__ = compose
@@ -84,9 +79,7 @@ class GroupElement:
     __call__ = act
 
     def allclose(self, other, atol=1e-12):
-        return self.group == other.group and np.allclose(
-            self.matrix, other.matrix, atol=atol
-        )
+        return self.group == other.group and np.allclose(self.matrix, other.matrix, atol=atol)
 
     def __repr__(self):
         return f"{self.group.name}Element({self.group.describe(self.matrix)})"
@@ -195,9 +188,7 @@ class O(Group):
     def element(self, matrix):
         """The element with the given orthogonal `k x k` matrix."""
         matrix = np.asarray(matrix, dtype="float64")
-        if matrix.shape != (self.k, self.k) or not np.allclose(
-            matrix @ matrix.T, np.eye(self.k), atol=1e-8
-        ):
+        if matrix.shape != (self.k, self.k) or not np.allclose(matrix @ matrix.T, np.eye(self.k), atol=1e-8):
             raise ValueError(f"Not an orthogonal {self.k}x{self.k} matrix: {matrix}")
         return GroupElement(self, matrix)
 

@@ -26,7 +26,9 @@ ENTRIES = ks.training.family.entries("mlp")
 
 
 def main(argv=None):
-    results = ks.training.train_family("mlp", __doc__, argv)  # each entry with its recorded arguments; resumes runs/NAME
+    results = ks.training.train_family(
+        "mlp", __doc__, argv
+    )  # each entry with its recorded arguments; resumes runs/NAME
     print(f"\n{'entry':16s} {'group':8s} {'test accuracy':>13s}")
     for name, result in results.items():
         print(f"{name:16s} {ks.zoo.get(name).args['group']:8s} {result.metrics['test_accuracy']:13.2%}")

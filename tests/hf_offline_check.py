@@ -16,7 +16,10 @@ x = np.load(data_path)["inputs"]
 report = {}
 for label, revision in (("main", None), ("pinned", commit)):
     report[label] = keras.ops.convert_to_numpy(ks.load(f"hf://{repo_id}", revision=revision)(x)).tolist()
-for label, uri, revision in (("missing_revision", f"hf://{repo_id}", "v9.9"), ("missing_repo", "hf://owner/absent", None)):
+for label, uri, revision in (
+    ("missing_revision", f"hf://{repo_id}", "v9.9"),
+    ("missing_repo", "hf://owner/absent", None),
+):
     try:
         ks.load(uri, revision=revision)
         report[label] = "loaded"

@@ -26,9 +26,12 @@ import urllib.error
 import urllib.request
 
 GIT_ENV = {
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,  # hermetic: no user or system git config
-    "GIT_AUTHOR_NAME": "tests", "GIT_AUTHOR_EMAIL": "tests@localhost",
-    "GIT_COMMITTER_NAME": "tests", "GIT_COMMITTER_EMAIL": "tests@localhost",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,  # hermetic: no user or system git config
+    "GIT_AUTHOR_NAME": "tests",
+    "GIT_AUTHOR_EMAIL": "tests@localhost",
+    "GIT_COMMITTER_NAME": "tests",
+    "GIT_COMMITTER_EMAIL": "tests@localhost",
 }
 CONFIG = """\
 [basic]
@@ -57,8 +60,9 @@ def olah_cli():
 
 
 def _git(folder, *args):
-    done = subprocess.run(["git", "-C", str(folder), *args], env={**os.environ, **GIT_ENV}, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", "-C", str(folder), *args], env={**os.environ, **GIT_ENV}, check=True, capture_output=True, text=True
+    )
     return done.stdout.strip()
 
 
@@ -112,17 +116,27 @@ def serve(mirrors, timeout=60):
     with tempfile.TemporaryDirectory(prefix="olah-") as work:
         port = _free_port()
         config = pathlib.Path(work) / "configs.toml"
-        config.write_text(CONFIG.format(port=port, dead=_free_port(), work=work, mirrors=pathlib.Path(mirrors).resolve()))
+        config.write_text(
+            CONFIG.format(port=port, dead=_free_port(), work=work, mirrors=pathlib.Path(mirrors).resolve())
+        )
         endpoint = f"http://127.0.0.1:{port}"
         with open(pathlib.Path(work) / "olah.log", "wb") as log:
-            server = subprocess.Popen([program, "-c", str(config), "--log-path", f"{work}/logs"], cwd=work,
-                                      env={**os.environ, "HOME": work}, stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True)
+            server = subprocess.Popen(
+                [program, "-c", str(config), "--log-path", f"{work}/logs"],
+                cwd=work,
+                env={**os.environ, "HOME": work},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 start = time.monotonic()
                 while not _ready(endpoint):
                     if server.poll() is not None or time.monotonic() - start > timeout:
-                        raise RuntimeError(f"olah did not start: {(pathlib.Path(work) / 'olah.log').read_text()[-3000:]}")
+                        raise RuntimeError(
+                            f"olah did not start: {(pathlib.Path(work) / 'olah.log').read_text()[-3000:]}"
+                        )
                     time.sleep(0.1)
                 yield endpoint
             finally:

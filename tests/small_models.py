@@ -23,7 +23,9 @@ def _models():
             (4, 8),
         ),
         "u1_rnn": (
-            keras.Sequential([keras.Input((7, 5)), ks.layers.U1SimpleRNN(4, return_sequences=True, blank_channel=0, **STANDARD)]),
+            keras.Sequential(
+                [keras.Input((7, 5)), ks.layers.U1SimpleRNN(4, return_sequences=True, blank_channel=0, **STANDARD)]
+            ),
             (3, 7, 5),
         ),
         "u1_gru": (
@@ -36,7 +38,10 @@ def _models():
         ),
         "u1_conv_rnn": (
             keras.Sequential(
-                [keras.Input((5, 3)), ks.layers.U1ConvRNN2D(2, (4, 4), padding_mode="circular", embedding_initializer="standard")]
+                [
+                    keras.Input((5, 3)),
+                    ks.layers.U1ConvRNN2D(2, (4, 4), padding_mode="circular", embedding_initializer="standard"),
+                ]
             ),
             (2, 5, 3),
         ),

@@ -8,9 +8,7 @@ from keras import ops
 from keras_symmetry.analysis import bulk, jacobian, meanfield, rank
 
 
-@pytest.mark.parametrize(
-    "group,k,sigma", [("u1", 2, 1.3), ("u1", 2, 2.0), ("ok", 4, 1.5), ("generic", 2, 1.5)]
-)
+@pytest.mark.parametrize("group,k,sigma", [("u1", 2, 1.3), ("u1", 2, 2.0), ("ok", 4, 1.5), ("generic", 2, 1.5)])
 def test_c_star_against_monte_carlo_ensemble(group, k, sigma):
     """Wide random networks settle at c* (001 Fig. 2).
 

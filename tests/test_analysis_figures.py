@@ -8,9 +8,9 @@ the fastest here for these small eager workloads.
 
 import keras
 import pytest
+from conftest import script
 
 import keras_symmetry as ks
-from conftest import script
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "torch", reason="figure smoke tests run on the torch leg")
 
@@ -26,7 +26,18 @@ def empty_zoo(tmp_path, monkeypatch):
 def test_list_names_every_figure(capsys):
     assert FIGURES.main(["--list"]) == 0
     listed = capsys.readouterr().out
-    for name in ("001-fig2", "001-fig3", "001-fig5", "001-fig9", "001-fig12", "000-fig1", "000-fig3", "000-fig5", "000-fig6", "000-fig7"):
+    for name in (
+        "001-fig2",
+        "001-fig3",
+        "001-fig5",
+        "001-fig9",
+        "001-fig12",
+        "000-fig1",
+        "000-fig3",
+        "000-fig5",
+        "000-fig6",
+        "000-fig7",
+    ):
         assert name in FIGURES.FIGURES and name in listed
 
 
@@ -53,7 +64,9 @@ def test_to_zoo_adds_the_figure_to_the_card_of_the_checkpoint_it_was_drawn_from(
     assert [f["file"] for f in metadata["figures"]] == ["001-fig12.png"]
     assert (zoo / "u1-convrnn-copy" / "001-fig12.png").read_bytes() == out.read_bytes()
     card = (zoo / "u1-convrnn-copy" / "README.md").read_text()
-    assert "![001-fig12.png](001-fig12.png)" in card and "Drawn by `python figures/figures.py 001-fig12 --small`." in card
+    assert (
+        "![001-fig12.png](001-fig12.png)" in card and "Drawn by `python figures/figures.py 001-fig12 --small`." in card
+    )
     assert "001-fig12.png" in ks.zoo.get("u1-convrnn-copy").files  # recorded: it loads by name with its figure
     ks.load("u1-convrnn-copy")
 

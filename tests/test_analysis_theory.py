@@ -121,7 +121,11 @@ def test_vortex_antivortex_pair_sums_to_zero():
     assert winding.sum() == 0 and np.count_nonzero(winding) == 2
     # on a torus every configuration has total winding zero
     rng = np.random.default_rng(0)
-    assert vortices.winding_numbers(rng.uniform(-np.pi, np.pi, (3, 8, 8)), periodic=True).sum(axis=(1, 2)).tolist() == [0, 0, 0]
+    assert vortices.winding_numbers(rng.uniform(-np.pi, np.pi, (3, 8, 8)), periodic=True).sum(axis=(1, 2)).tolist() == [
+        0,
+        0,
+        0,
+    ]
 
 
 def test_vortex_history_reads_grid_states():

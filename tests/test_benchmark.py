@@ -4,7 +4,6 @@ import json
 import sys
 
 import keras
-
 from conftest import script
 
 
@@ -36,8 +35,13 @@ def test_benchmark_times_every_variant_with_overrides(tmp_path, monkeypatch, cap
 def test_benchmark_summary_pairs_the_fastest_layer_and_floor_runs(tmp_path, capsys):
     runs = []
     for backend, layer, floor in (("jax", 3.0, 1.0), ("tensorflow", 2.0, 1.6)):
-        run = {"backend": backend, "setting": {"jit_compile": "auto"}, "cases": {"okrnn": {"variants": {
-            "fast": {"step_s": layer}, "plain": {"step_s": 0.1}, "floor": {"step_s": floor}}}}}
+        run = {
+            "backend": backend,
+            "setting": {"jit_compile": "auto"},
+            "cases": {
+                "okrnn": {"variants": {"fast": {"step_s": layer}, "plain": {"step_s": 0.1}, "floor": {"step_s": floor}}}
+            },
+        }
         runs.append(tmp_path / f"{backend}.json")
         runs[-1].write_text(json.dumps(run))
     rows = script("benchmarks/benchmark.py").summarize([str(path) for path in runs])
@@ -51,8 +55,14 @@ def test_zoo_speed_measures_an_entry_and_writes_the_table(tmp_path):
     row = zoo_speed.measure("u1-rnn-copy", repeats=1, warmup=1, smoke=True)
     assert row["backend"] == keras.backend.backend() and row["step_s"] > 0
     assert row["steps_per_epoch"] == 4 and row["epochs"] == 2 and row["batch_size"] == 8  # the recipe's smoke sizes
-    results = {"u1-rnn-copy": {"jax/1": {**row, "step_s": 2.0, "steps_per_epoch": 1000, "epochs": 1000},
-                               "torch/1": {**row, "step_s": 3.0}, "jax/2": {**row, "step_s": 1.5}, "tensorflow/2": {"error": "x"}}}
+    results = {
+        "u1-rnn-copy": {
+            "jax/1": {**row, "step_s": 2.0, "steps_per_epoch": 1000, "epochs": 1000},
+            "torch/1": {**row, "step_s": 3.0},
+            "jax/2": {**row, "step_s": 1.5},
+            "tensorflow/2": {"error": "x"},
+        }
+    }
     text = zoo_speed.table(results)
     line = next(line for line in text.splitlines() if "u1-rnn-copy" in line)
     # 2 s a step on one core, 1,000 steps an epoch, 1,000 epochs: 556 core-hours (both cores: 1.5 s x 2 = 833).

@@ -10,11 +10,10 @@ import sys
 
 import keras
 import pytest
+from conftest import SHARED_MNIST
 
 from keras_symmetry import backend_choice, cli, demo
 from keras_symmetry.backend_choice import BackendUnavailable, choose
-
-from conftest import SHARED_MNIST
 
 SCRIPT = pathlib.Path(sys.executable).parent / "keras-symmetry"
 FIRST_LINE = "keras-symmetry 0.1.0, keras"
@@ -28,8 +27,9 @@ def only(monkeypatch):
 
     def pretend(*backends):
         present = {module for backend in backends for module in backend_choice.MODULES[backend]}
-        monkeypatch.setattr(importlib.util, "find_spec",
-                            lambda name, *a: None if name in every - present else real(name, *a))
+        monkeypatch.setattr(
+            importlib.util, "find_spec", lambda name, *a: None if name in every - present else real(name, *a)
+        )
 
     return pretend
 
@@ -62,21 +62,29 @@ def test_keras_default_keras_json_is_no_choice_but_an_edited_one_is(tmp_path, on
     choice = choose(environ, modules={})
     assert (choice.backend, choice.source) == ("jax", "keras.json") and "KERAS_BACKEND" not in environ
     environ = _keras_json(tmp_path, {"backend": "tensorflow"})
-    with pytest.raises(BackendUnavailable, match=r"keras\.json names the tensorflow backend, which is not installed.*"
-                                                 r'pip install "keras-symmetry\[tensorflow\]".*KERAS_BACKEND.*\(jax\)'):
+    with pytest.raises(
+        BackendUnavailable,
+        match=r"keras\.json names the tensorflow backend, which is not installed.*"
+        r'pip install "keras-symmetry\[tensorflow\]".*KERAS_BACKEND.*\(jax\)',
+    ):
         choose(environ, modules={})
 
 
 def test_named_backend_not_installed_or_unknown_is_a_clear_error(tmp_path, only):
     only("jax")
-    with pytest.raises(BackendUnavailable, match=r'KERAS_BACKEND=torch names the torch backend, which is not installed. '
-                                                 r'Install it with pip install "keras-symmetry\[torch\]"'):
+    with pytest.raises(
+        BackendUnavailable,
+        match=r"KERAS_BACKEND=torch names the torch backend, which is not installed. "
+        r'Install it with pip install "keras-symmetry\[torch\]"',
+    ):
         choose({"KERAS_BACKEND": "torch", "KERAS_HOME": str(tmp_path)}, modules={})
     with pytest.raises(BackendUnavailable, match="'nonsense', which does not exist; use jax, tensorflow or torch"):
         choose({"KERAS_BACKEND": "nonsense", "KERAS_HOME": str(tmp_path)}, modules={})
     assert choose({"KERAS_BACKEND": "jax", "KERAS_HOME": str(tmp_path)}, modules={}).source == "KERAS_BACKEND"
     only()
-    with pytest.raises(BackendUnavailable, match=r'No Keras backend is installed. Install one with pip install "keras-symmetry\[jax\]"'):
+    with pytest.raises(
+        BackendUnavailable, match=r'No Keras backend is installed. Install one with pip install "keras-symmetry\[jax\]"'
+    ):
         choose({"KERAS_HOME": str(tmp_path)}, modules={})
 
 
@@ -85,15 +93,24 @@ def _fresh_environment(home, **extra):
     return {**environ, "HOME": str(home), **extra}
 
 
-@pytest.mark.skipif(not SCRIPT.is_file(), reason="the keras-symmetry console script is not installed beside this Python")
+@pytest.mark.skipif(
+    not SCRIPT.is_file(), reason="the keras-symmetry console script is not installed beside this Python"
+)
 def test_command_line_on_a_fresh_home_names_an_installed_backend_and_refuses_a_missing_one(tmp_path):
-    run = subprocess.run([str(SCRIPT), "version"], env=_fresh_environment(tmp_path), capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(SCRIPT), "version"], env=_fresh_environment(tmp_path), capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stderr
     first = run.stdout.splitlines()[0]
     expected = backend_choice.installed_backends()[0]
     assert first.startswith(FIRST_LINE) and f"backend {expected} (KERAS_BACKEND unset, no keras.json names one" in first
-    run = subprocess.run([str(SCRIPT), "version"], env=_fresh_environment(tmp_path, KERAS_BACKEND="nonsense"),
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(SCRIPT), "version"],
+        env=_fresh_environment(tmp_path, KERAS_BACKEND="nonsense"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode != 0 and "Traceback" not in run.stderr
     assert "KERAS_BACKEND=nonsense names the Keras backend 'nonsense', which does not exist" in run.stderr
 
@@ -116,8 +133,13 @@ print(json.dumps(sorted(m for m in set(sys.modules) - (set() if block else befor
                         if m.split(".")[0] in ("huggingface_hub", "matplotlib"))))
 """
     for mode in ("installed", "block"):
-        run = subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True, timeout=300,
-                             env={**os.environ, "KERAS_BACKEND": keras.backend.backend(), "HOME": str(tmp_path)})
+        run = subprocess.run(
+            [sys.executable, "-c", code, mode],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "KERAS_BACKEND": keras.backend.backend(), "HOME": str(tmp_path)},
+        )
         assert run.returncode == 0, run.stderr
         assert json.loads(run.stdout.splitlines()[-1]) == [], mode
 

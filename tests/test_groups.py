@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from conftest import to_numpy
 
 from keras_symmetry import groups
-from conftest import to_numpy
 
 ALL_GROUPS = [groups.Z2(), groups.U1(), groups.O(2), groups.O(3), groups.O(8)]
 

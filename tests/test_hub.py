@@ -7,20 +7,19 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import huggingface_hub
 import keras
 import numpy as np
 import pytest
+from conftest import to_numpy
+from test_serialization import run_under_other_backends
 
 import keras_symmetry as ks
-from conftest import to_numpy
 from keras_symmetry import cli
 from keras_symmetry import zoo as zoo_declarations
 from keras_symmetry.hub import preset, remote
 from keras_symmetry.tasks import copy
-from test_serialization import run_under_other_backends
 
 NAME = "u1-rnn-copy-tiny"
 TASK = {"name": "copy", "t_max": 3, "test_batches": 4, "test_batch_size": 8}
@@ -235,7 +234,10 @@ def test_hf_uri_loads_offline_from_a_real_cache_folder(zoo, tmp_path):
     script = pathlib.Path(__file__).with_name("hf_offline_check.py")
     proc = subprocess.run(
         [sys.executable, str(script), "keras-symmetry/tiny", commit, str(tmp_path / "inputs.npz")],
-        env=env, capture_output=True, text=True, timeout=600,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -254,7 +256,9 @@ def test_hf_cache_with_a_tampered_blob_is_refused(zoo, tmp_path, monkeypatch):
     blob = (cache / "models--keras-symmetry--tiny" / "snapshots" / commit / "model.weights.h5").resolve()
     blob.write_bytes(blob.read_bytes()[:-10] + b"0123456789")
     root = cache / "models--keras-symmetry--tiny"
-    monkeypatch.setattr(remote, "download", lambda repo_id, revision=None: remote.Snapshot(root / "snapshots" / commit, root))
+    monkeypatch.setattr(
+        remote, "download", lambda repo_id, revision=None: remote.Snapshot(root / "snapshots" / commit, root)
+    )
     with pytest.raises(ValueError, match="Checksum mismatch"):
         ks.load("hf://keras-symmetry/tiny")
 
@@ -295,7 +299,10 @@ def test_card_front_matter_and_body(zoo):
     assert f"keras-symmetry train {NAME}" in text and "001 Table 2" in text
     assert "Falls short of the paper's target" in text  # 3 training steps do not reach 7.26e-4
     baseline = copy.baseline_cross_entropy(TASK["t_max"])
-    assert f"For scale: the memoryless baseline (recalls at the right steps, guesses the 8 data tokens) scores test_cross_entropy {baseline:.4g}, test_recall_accuracy 12.50%" in text
+    assert (
+        f"For scale: the memoryless baseline (recalls at the right steps, guesses the 8 data tokens) scores test_cross_entropy {baseline:.4g}, test_recall_accuracy 12.50%"
+        in text
+    )
     assert "`test_recall_accuracy`: the fraction of recalled data tokens" in text
     assert "over random U1 elements" in text
 
@@ -312,7 +319,13 @@ def test_figures_are_checksummed_and_shown_on_the_card(zoo, tmp_path):
     model, folder, x = zoo
     image = write_png(tmp_path / "curves.png")
     ks.hub.add_figure(folder, image, "Learning curves of the run.")
-    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "config.json", "curves.png", "metadata.json", "model.weights.h5"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "README.md",
+        "config.json",
+        "curves.png",
+        "metadata.json",
+        "model.weights.h5",
+    ]
     metadata = ks.hub.verify(folder)
     assert metadata["files"]["curves.png"] == preset.sha256(image)
     assert metadata["figures"] == [{"file": "curves.png", "caption": "Learning curves of the run."}]
@@ -351,8 +364,16 @@ def test_bad_figures_are_refused_and_leave_the_preset_unchanged(zoo, tmp_path):
 
 
 def test_card_cites_the_paper_of_its_task():
-    metadata = {"name": "z2-tiny", "task": {"name": "shapes"}, "parameters": 1, "inputs": [], "outputs": [],
-                "keras_version": keras.__version__, "keras_symmetry_version": ks.__version__, "backend": "jax"}
+    metadata = {
+        "name": "z2-tiny",
+        "task": {"name": "shapes"},
+        "parameters": 1,
+        "inputs": [],
+        "outputs": [],
+        "keras_version": keras.__version__,
+        "keras_symmetry_version": ks.__version__,
+        "backend": "jax",
+    }
     assert "Topological defects propagate information" in ks.hub.card.render(metadata)
     assert "Goldstone modes" in ks.hub.card.render({**metadata, "task": {"name": "copy"}})
 
@@ -380,8 +401,12 @@ def test_card_shows_the_papers_spread_and_the_printed_number_a_target_was_conver
 
 
 def test_copy_targets_are_001_table_2_times_its_test_batch():
-    printed = {"u1-rnn-copy": (7.26e-4, 5.47e-4), "rnn-copy": (2.08e-3, 3.84e-4),
-               "u1-gru-copy": (3.14e-4, 4.41e-4), "gru-copy": (2.11e-3, 4.02e-4)}
+    printed = {
+        "u1-rnn-copy": (7.26e-4, 5.47e-4),
+        "rnn-copy": (2.08e-3, 3.84e-4),
+        "u1-gru-copy": (3.14e-4, 4.41e-4),
+        "gru-copy": (2.11e-3, 4.02e-4),
+    }
     for name, (mean, std) in printed.items():
         paper = zoo_declarations.get(name).paper
         assert paper["printed"] == mean
@@ -398,8 +423,16 @@ def sent(monkeypatch):
 
     def fake_send(folder, files, repo_id, private=False, token=None, commit_message=None):
         present = sorted(p.name for p in pathlib.Path(folder).iterdir() if not p.name.startswith("."))
-        calls.insert(0, {"files": {name: (pathlib.Path(folder) / name).read_bytes() for name in files},
-                         "present": present, "repo_id": repo_id, "private": private, "message": commit_message})
+        calls.insert(
+            0,
+            {
+                "files": {name: (pathlib.Path(folder) / name).read_bytes() for name in files},
+                "present": present,
+                "repo_id": repo_id,
+                "private": private,
+                "message": commit_message,
+            },
+        )
         return REVISION
 
     monkeypatch.setattr(remote, "send", fake_send)
@@ -409,7 +442,11 @@ def sent(monkeypatch):
 def test_push_sends_exactly_the_preset_and_pins_the_revision_in_the_declaration(zoo, sent, capsys):
     _, folder, _ = zoo
     assert cli.main(["push", NAME, "someone/tiny", "--private"]) == 0
-    assert sorted(sent[0]["files"]) == sent[0]["present"] == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
+    assert (
+        sorted(sent[0]["files"])
+        == sent[0]["present"]
+        == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
+    )
     assert sent[0]["repo_id"] == "someone/tiny" and sent[0]["private"] and NAME in sent[0]["message"]
     assert 'ks.load("hf://someone/tiny")' in sent[0]["files"]["README.md"].decode()
     assert json.loads(sent[0]["files"]["metadata.json"])["hub_repo"] == "someone/tiny"
@@ -420,7 +457,8 @@ def test_push_sends_exactly_the_preset_and_pins_the_revision_in_the_declaration(
     assert (folder / "README.md").read_bytes() == sent[0]["files"]["README.md"]  # the zoo keeps what was sent
     # What was sent is what the declaration pins, file by file.
     assert {name: preset.sha256(folder / name) for name in sent[0]["files"]} == {
-        name: file["sha256"] for name, file in entry.files.items()}
+        name: file["sha256"] for name, file in entry.files.items()
+    }
     model = ks.models.copy_model("u1-rnn", 2)
     assert ks.hub.push_to_hub(model, "someone/bare") == REVISION
     assert sorted(sent[0]["files"]) == ["README.md", "config.json", "metadata.json", "model.weights.h5"]
@@ -511,11 +549,15 @@ def test_probe_tolerance_follows_the_scale_of_the_outputs():
 
 def test_psmnist_model_exports_with_measured_accuracy(mnist_path, tmp_path):
     model = ks.models.psmnist_model("u1-gru", 2, permutation_seed=4)
-    folder = ks.hub.export(model, tmp_path / "p", name="u1-gru-psmnist-tiny", task={"name": "psmnist"}, data_path=mnist_path)
+    folder = ks.hub.export(
+        model, tmp_path / "p", name="u1-gru-psmnist-tiny", task={"name": "psmnist"}, data_path=mnist_path
+    )
     model2, metadata = ks.hub.load_preset(folder)
     assert set(metadata["metrics"]) == {"test_accuracy", "test_cross_entropy"}
     assert 0.0 <= metadata["metrics"]["test_accuracy"] <= 1.0
     assert metadata["reference"]["value"] == 0.1135  # the digit 1: 1,135 of MNIST's 10,000 test images
-    assert "For scale: always answering the most frequent test class scores test_accuracy 11.35%" in (
-        folder / "README.md").read_text()
+    assert (
+        "For scale: always answering the most frequent test class scores test_accuracy 11.35%"
+        in (folder / "README.md").read_text()
+    )
     np.testing.assert_array_equal(model2.get_layer("permute").permutation, ks.tasks.psmnist.permutation(4))

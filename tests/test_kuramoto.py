@@ -5,9 +5,9 @@ import math
 import keras
 import numpy as np
 import pytest
+from conftest import to_numpy
 
 import keras_symmetry as ks
-from conftest import to_numpy
 from keras_symmetry.analysis import criticality
 
 
@@ -40,7 +40,9 @@ def test_coupling_is_symmetric_j_d_ab_equals_j_minus_d_ba(rng, padding_mode):
 
 @pytest.mark.parametrize("symmetry_breaking", [False, True])
 def test_energy_is_non_increasing_for_small_gamma(rng, symmetry_breaking):
-    layer, x = make(rng, kernel_size=3, steps=40, gamma=0.02, return_trajectory=True, symmetry_breaking=symmetry_breaking)
+    layer, x = make(
+        rng, kernel_size=3, steps=40, gamma=0.02, return_trajectory=True, symmetry_breaking=symmetry_breaking
+    )
     traj = to_numpy(layer(x))
     energies = np.stack([to_numpy(layer.energy(traj[:, t])) for t in range(traj.shape[1])], axis=1)
     assert np.all(np.diff(energies, axis=1) <= 1e-4 * np.abs(energies[:, :1]))
@@ -75,7 +77,9 @@ def test_noise_is_seeded_and_changes_the_output(rng):
 def test_a_call_seed_generator_replaces_the_layers_own(rng):
     """The noise of a call given `seed=SeedGenerator(s)` depends on `s`, not on the layer's seed."""
     x = rng.normal(size=(1, 6, 6, 4)).astype("float32")
-    layers = [ks.layers.KuramotoConv2D(kernel_size=3, steps=5, eta0=0.3, seed=s, kernel_initializer="ones") for s in (3, 4)]
+    layers = [
+        ks.layers.KuramotoConv2D(kernel_size=3, steps=5, eta0=0.3, seed=s, kernel_initializer="ones") for s in (3, 4)
+    ]
     outs = [to_numpy(layer(x, seed=keras.random.SeedGenerator(7))) for layer in layers]
     np.testing.assert_allclose(outs[0], outs[1], atol=1e-6)
     other = to_numpy(layers[0](x, seed=keras.random.SeedGenerator(8)))
@@ -88,10 +92,16 @@ def test_a_seeded_noise_scan_repeats_on_a_model_with_unseeded_noise():
     """`noisy_predictor(model, seed=)` fixes eq. 9's noise; the layers' own (seed=None) generators do not."""
     model = ks.models.kuramoto_model(steps=3)
     model.build((None, None, None, 1))
-    scans = [criticality.noise_scan(criticality.noisy_predictor(model, seed=5), (12,), (0.0, 0.5), examples=2, progress=False)[0]
-             for _ in range(2)]
+    scans = [
+        criticality.noise_scan(
+            criticality.noisy_predictor(model, seed=5), (12,), (0.0, 0.5), examples=2, progress=False
+        )[0]
+        for _ in range(2)
+    ]
     np.testing.assert_array_equal(scans[0], scans[1])
-    other = criticality.noise_scan(criticality.noisy_predictor(model, seed=6), (12,), (0.0, 0.5), examples=2, progress=False)[0]
+    other = criticality.noise_scan(
+        criticality.noisy_predictor(model, seed=6), (12,), (0.0, 0.5), examples=2, progress=False
+    )[0]
     assert other[0, 0] == scans[0][0, 0] and other[0, 1] != scans[0][0, 1]
     unseeded = criticality.noise_scan(criticality.noisy_predictor(model), (12,), (0.5,), examples=2, progress=False)[0]
     assert unseeded[0, 0] != scans[0][0, 1]

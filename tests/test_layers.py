@@ -5,10 +5,10 @@ import math
 import keras
 import numpy as np
 import pytest
-
-import keras_symmetry as ks
 import small_models
 from conftest import to_numpy
+
+import keras_symmetry as ks
 
 
 def as_complex(x):
@@ -125,7 +125,9 @@ def test_ok_simple_rnn_matches_eq_64(rng):
 def test_u1_gru_matches_eq_67(rng):
     x = rng.normal(size=(2, 6, 3)).astype("float32")
     n = 4
-    layer = ks.layers.U1GRU(n, recurrent_initializer="standard", embedding_initializer="standard", return_sequences=True)
+    layer = ks.layers.U1GRU(
+        n, recurrent_initializer="standard", embedding_initializer="standard", return_sequences=True
+    )
     y = as_complex(to_numpy(layer(x)))
     emb, rk = weights(layer, "embedding"), weights(layer, "recurrent_kernel")
     gk, gr, gb = (weights(layer, name) for name in ("gate_kernel", "gate_recurrent_kernel", "gate_bias"))
@@ -222,7 +224,9 @@ def test_cells_work_inside_keras_rnn(rng):
     ],
     ids=["U1GRU", "OkSimpleRNN", "U1SimpleRNN", "U1ConvRNN2D"],
 )
-@pytest.mark.parametrize("flags", [{}, {"return_sequences": True, "go_backwards": True}], ids=["last", "sequences-backwards"])
+@pytest.mark.parametrize(
+    "flags", [{}, {"return_sequences": True, "go_backwards": True}], ids=["last", "sequences-backwards"]
+)
 @pytest.mark.parametrize("radial_gradient", ["default", "custom"])
 def test_layer_loop_trains_like_keras_rnn_of_its_cell(layer, flags, radial_gradient, rng, monkeypatch):
     """The layer's own loop (component-major O(k) state, recomputed U(1) GRU step under XLA, the radial's
@@ -326,7 +330,8 @@ def test_recurrent_layers_train_with_finite_gradients_from_zero_state(layer, rng
 
 
 @pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="XLA is optional on TensorFlow (Keras turns it on for GPUs); JAX always uses it"
+    keras.backend.backend() != "tensorflow",
+    reason="XLA is optional on TensorFlow (Keras turns it on for GPUs); JAX always uses it",
 )
 @pytest.mark.parametrize("name", list(small_models.build()))
 def test_every_layer_trains_the_same_under_xla(name):
@@ -389,6 +394,10 @@ def test_a_run_on_a_gpu_records_which_one(monkeypatch):
     assert plain.split("+")[0] == keras.backend.backend() and " on " not in plain
     monkeypatch.setattr(speed, "accelerator", lambda: "NVIDIA H200")
     assert speed.setting(model) == f"{plain} on NVIDIA H200"
-    history = [{"epoch": 1, "setting": "tensorflow"}, {"epoch": 2, "setting": "tensorflow"},
-               {"epoch": 3, "setting": "jax on NVIDIA H200"}, {"epoch": 4, "setting": "jax on NVIDIA H200"}]
+    history = [
+        {"epoch": 1, "setting": "tensorflow"},
+        {"epoch": 2, "setting": "tensorflow"},
+        {"epoch": 3, "setting": "jax on NVIDIA H200"},
+        {"epoch": 4, "setting": "jax on NVIDIA H200"},
+    ]
     assert speed.describe(history) == "tensorflow (epochs 1-2), jax on NVIDIA H200 (epochs 3-4)"

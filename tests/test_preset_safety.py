@@ -234,7 +234,9 @@ def test_a_listed_folder_is_not_a_file(folder):
 
 def test_a_missing_file_is_named(folder):
     (folder / "model.weights.h5").unlink()
-    with pytest.raises(FileNotFoundError, match=r"Preset file missing: .*model\.weights\.h5 \(listed in metadata\.json\)"):
+    with pytest.raises(
+        FileNotFoundError, match=r"Preset file missing: .*model\.weights\.h5 \(listed in metadata\.json\)"
+    ):
         preset.load_preset(folder)
 
 
@@ -261,23 +263,31 @@ def test_a_pinned_manifest_accepts_the_preset_and_catches_a_consistent_tamper(cl
     actual, expected = preset.sha256(folder / "metadata.json"), pinned["metadata.json"]["sha256"]
     assert (folder / "metadata.json").stat().st_size == pinned["metadata.json"]["size"]
     weights = preset.sha256(folder / "model.weights.h5"), pinned["model.weights.h5"]["sha256"]
-    with pytest.raises(ValueError, match=rf"mismatch for 2 file\(s\) against the pinned manifest: .*metadata\.json: "
-                       rf"sha256 {actual}, pinned {expected}; .*model\.weights\.h5: sha256 {weights[0]}, pinned {weights[1]}\."):
+    with pytest.raises(
+        ValueError,
+        match=rf"mismatch for 2 file\(s\) against the pinned manifest: .*metadata\.json: "
+        rf"sha256 {actual}, pinned {expected}; .*model\.weights\.h5: sha256 {weights[0]}, pinned {weights[1]}\.",
+    ):
         preset.load_preset(folder, pinned=pinned)
 
 
 def test_pinned_files_are_checked_before_metadata_json_is_parsed(clean, folder):
     pinned = preset.file_manifest(clean[0])
     (folder / "metadata.json").write_text(nested(50_000))
-    with pytest.raises(ValueError, match=r"mismatch for 1 file\(s\) against the pinned manifest: .*metadata\.json: 100000 "
-                       r"bytes, pinned \d+ bytes\."):
+    with pytest.raises(
+        ValueError,
+        match=r"mismatch for 1 file\(s\) against the pinned manifest: .*metadata\.json: 100000 "
+        r"bytes, pinned \d+ bytes\.",
+    ):
         preset.verify(folder, pinned=pinned)
 
 
 def test_pinned_sizes_and_the_pinned_set_of_files(clean, folder):
     pinned = preset.file_manifest(clean[0])
     weights = pinned["model.weights.h5"]
-    with pytest.raises(ValueError, match=r"Checksum mismatch for 1 file.*model\.weights\.h5: \d+ bytes, pinned 1 bytes"):
+    with pytest.raises(
+        ValueError, match=r"Checksum mismatch for 1 file.*model\.weights\.h5: \d+ bytes, pinned 1 bytes"
+    ):
         preset.verify(folder, pinned={**pinned, "model.weights.h5": {**weights, "size": 1}})
     with pytest.raises(FileNotFoundError, match=r"Preset file missing: .*extra\.png \(listed in the pinned manifest\)"):
         preset.verify(folder, pinned={**pinned, "extra.png": weights})

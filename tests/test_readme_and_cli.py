@@ -4,11 +4,10 @@ import pathlib
 import re
 
 import pytest
+from conftest import script
 
 from keras_symmetry import checks, cli, recipes, zoo
 from keras_symmetry.hub import remote
-
-from conftest import script
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -34,8 +33,10 @@ def test_readme_has_exactly_two_commands_and_ci_runs_both_verbatim():
 
 def test_readme_command_extraction_takes_only_the_two_commands_section():
     extract = script(".ci/readme_command.py")
-    text = "# t\n```bash\nnot this\n```\n## Two commands (fresh clone)\n\nA:\n\n```bash\none && two\n```\n\n" \
-           "```bash \r\nthree\n```\n## Next\n```bash\nnot this either\n```\n"
+    text = (
+        "# t\n```bash\nnot this\n```\n## Two commands (fresh clone)\n\nA:\n\n```bash\none && two\n```\n\n"
+        "```bash \r\nthree\n```\n## Next\n```bash\nnot this either\n```\n"
+    )
     assert extract.commands(text) == ["one && two", "three"]
     with pytest.raises(ValueError, match="one-line"):
         extract.commands("## Two commands\n```bash\na\nb\n```\n")
@@ -45,7 +46,9 @@ def test_readme_command_extraction_takes_only_the_two_commands_section():
 
 def test_readme_examples_run(monkeypatch):
     sent = []
-    monkeypatch.setattr(remote, "send", lambda folder, files, repo_id, **options: sent.append((repo_id, sorted(files))) or "c0ffee")
+    monkeypatch.setattr(
+        remote, "send", lambda folder, files, repo_id, **options: sent.append((repo_id, sorted(files))) or "c0ffee"
+    )
     namespace = {}
     for example in _blocks("python"):
         exec(compile(example, "README.md", "exec"), namespace)

@@ -3,12 +3,16 @@
 
 import keras
 import pytest
-
-import keras_symmetry as ks
 from conftest import script
 
-SCRIPTS = {"copy": "recipes/train_copy.py", "psmnist": "recipes/train_psmnist.py", "mlp": "recipes/train_mlp.py",
-           "shapes": "recipes/train_shapes.py"}
+import keras_symmetry as ks
+
+SCRIPTS = {
+    "copy": "recipes/train_copy.py",
+    "psmnist": "recipes/train_psmnist.py",
+    "mlp": "recipes/train_mlp.py",
+    "shapes": "recipes/train_shapes.py",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +30,14 @@ def test_one_script_per_recipe_family_covering_every_entry():
         assert f"python {path}" in module.__doc__
 
 
-@pytest.mark.skipif(keras.backend.backend() != "jax", reason="the recipes run on every backend in test_recipes; the scripts once, on jax")
-@pytest.mark.parametrize("family, name", [("copy", "u1-rnn-copy"), ("shapes", "z2-kuramoto-shapes"),
-                                          ("psmnist", "u1-gru-psmnist"), ("mlp", "u1-mlp-mnist")])
+@pytest.mark.skipif(
+    keras.backend.backend() != "jax",
+    reason="the recipes run on every backend in test_recipes; the scripts once, on jax",
+)
+@pytest.mark.parametrize(
+    "family, name",
+    [("copy", "u1-rnn-copy"), ("shapes", "z2-kuramoto-shapes"), ("psmnist", "u1-gru-psmnist"), ("mlp", "u1-mlp-mnist")],
+)
 def test_script_trains_an_entry_and_shows_it(family, name, tmp_path, capsys, request):
     argv = [name, "--smoke", "--out", str(tmp_path / "runs")]
     if family in ("psmnist", "mlp"):

@@ -20,7 +20,9 @@ from keras_symmetry.training.checkpoint import RunState
 
 BACKEND = keras.backend.backend()
 REPO = pathlib.Path(__file__).resolve().parents[1]
-jax_only = pytest.mark.skipif(BACKEND != "jax", reason="backend-independent logic; runs once, on jax (u1-rnn-copy and resume run on all three)")
+jax_only = pytest.mark.skipif(
+    BACKEND != "jax", reason="backend-independent logic; runs once, on jax (u1-rnn-copy and resume run on all three)"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +39,9 @@ def weights(path):
     """Every array in a `.weights.h5` file (model and optimizer), by its path in the file."""
     arrays = {}
     with h5py.File(path, "r") as handle:
-        handle.visititems(lambda key, item: arrays.__setitem__(key, item[()]) if isinstance(item, h5py.Dataset) else None)
+        handle.visititems(
+            lambda key, item: arrays.__setitem__(key, item[()]) if isinstance(item, h5py.Dataset) else None
+        )
     return arrays
 
 
@@ -131,8 +135,14 @@ def test_logged_seconds_add_up_epoch_times_across_resumed_processes(tmp_path, mo
         state = RunState(tmp_path, {"epochs": epochs})
         state.restore(model)
         data = (np.ones((8, 3)), np.ones((8, 1)))
-        model.fit(*data, batch_size=2, epochs=epochs, initial_epoch=initial_epoch, verbose=0,
-                  callbacks=[Tick(), training.checkpoint.Checkpointer(state, "test")])
+        model.fit(
+            *data,
+            batch_size=2,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            verbose=0,
+            callbacks=[Tick(), training.checkpoint.Checkpointer(state, "test")],
+        )
 
     fit(2, 0)
     fit(3, 2)  # a second process resuming the run
@@ -141,7 +151,18 @@ def test_logged_seconds_add_up_epoch_times_across_resumed_processes(tmp_path, mo
 
 
 # --from-paper: the subprocesses read the package's declarations, which record the zoo run's arguments.
-KILL_ARGS = ["u1-rnn-copy", "--from-paper", "--smoke", "--epochs", "8", "--steps-per-epoch", "10", "--no-export", "--verbose", "0"]
+KILL_ARGS = [
+    "u1-rnn-copy",
+    "--from-paper",
+    "--smoke",
+    "--epochs",
+    "8",
+    "--steps-per-epoch",
+    "10",
+    "--no-export",
+    "--verbose",
+    "0",
+]
 
 
 def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
@@ -210,7 +231,9 @@ def test_a_checkpoint_written_with_a_schedule_object_resumes_with_its_optimizer_
     setup = recipes.get("u1-rnn-copy")[0].setup(state.args)
     setup.model.compile(optimizer=training.runner._optimizer(state.args), loss=setup.loss)
     state.restore(setup.model)
-    restored = [keras.ops.convert_to_numpy(v) for v in setup.model.optimizer.variables if not v.path.endswith("learning_rate")]
+    restored = [
+        keras.ops.convert_to_numpy(v) for v in setup.model.optimizer.variables if not v.path.endswith("learning_rate")
+    ]
     assert len(restored) == len(saved) > 4
     for a, b in zip(restored, saved):
         np.testing.assert_array_equal(a, b)
@@ -255,7 +278,18 @@ OTHER_BACKEND = {"jax": "tensorflow", "tensorflow": "torch", "torch": "jax"}[BAC
 
 def test_a_run_resumes_on_another_backend(tmp_path):
     """Epochs 1-2 here, 3-4 on another backend: the optimizer state carries over and every epoch's setting is logged."""
-    args = ["u1-rnn-copy", "--from-paper", "--smoke", "--steps-per-epoch", "5", "--no-export", "--verbose", "0", "--out", str(tmp_path / "run")]
+    args = [
+        "u1-rnn-copy",
+        "--from-paper",
+        "--smoke",
+        "--steps-per-epoch",
+        "5",
+        "--no-export",
+        "--verbose",
+        "0",
+        "--out",
+        str(tmp_path / "run"),
+    ]
     training.runner.main(args[0], [*args[1:], "--epochs", "2"])
     env = {**os.environ, "KERAS_BACKEND": OTHER_BACKEND}
     command = [sys.executable, "-m", "keras_symmetry.cli", "train", *args, "--epochs", "4"]
@@ -281,7 +315,16 @@ def test_psmnist_trains_under_xla_on_tensorflow_through_fit(tmp_path, mnist_path
 def test_data_parallel_over_two_devices_matches_one_device(tmp_path):
     args = ["u1-rnn-copy", "--from-paper", "--smoke", "--epochs", "3", "--no-export", "--verbose", "0"]
     env = {**os.environ, "KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
-    command = [sys.executable, "-m", "keras_symmetry.cli", "train", *args, "--data-parallel", "--out", str(tmp_path / "dp")]
+    command = [
+        sys.executable,
+        "-m",
+        "keras_symmetry.cli",
+        "train",
+        *args,
+        "--data-parallel",
+        "--out",
+        str(tmp_path / "dp"),
+    ]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "2 devices, DataParallel" in result.stdout
@@ -311,8 +354,11 @@ def test_leftover_partial_files_are_removed_and_a_missing_checkpoint_is_named(tm
     (folder / ".partial-epoch-00003.weights.h5").write_bytes(b"half")
     state = RunState(folder, {"seed": 0})
     assert state.epoch == 0 and not list(folder.glob(".partial-*"))
-    (folder / "state.json").write_text(json.dumps({"args": {"seed": 0}, "epoch": 3, "seconds": 1.0,
-                                                  "weights": "epoch-00003.weights.h5", "history": []}))
+    (folder / "state.json").write_text(
+        json.dumps(
+            {"args": {"seed": 0}, "epoch": 3, "seconds": 1.0, "weights": "epoch-00003.weights.h5", "history": []}
+        )
+    )
     with pytest.raises(FileNotFoundError, match="epoch-00003.weights.h5"):
         RunState(folder, {"seed": 0})
 
@@ -411,8 +457,17 @@ def test_card_shows_the_zoos_generic_baseline_beside_the_equivariant_model(tmp_p
 @jax_only
 def test_card_of_a_real_run_lists_its_differences_from_the_paper_and_the_entry_notes(tmp_path):
     zoo.write(dataclasses.replace(zoo.get("u1-rnn-copy"), notes=("Seed 0 diverged.",)))
-    result = training.train("u1-rnn-copy", out=tmp_path / "run", verbose=0, units=2, t_max=3, epochs=1,
-                            steps_per_epoch=2, val_batches=1, test_batches=1)
+    result = training.train(
+        "u1-rnn-copy",
+        out=tmp_path / "run",
+        verbose=0,
+        units=2,
+        t_max=3,
+        epochs=1,
+        steps_per_epoch=2,
+        val_batches=1,
+        test_batches=1,
+    )
     limitations = ks.hub.load_preset(result.preset)[1]["limitations"]
     assert limitations[0].startswith("Trained by `keras-symmetry train u1-rnn-copy --epochs 1 --units 2 --t-max 3 ")
     assert "units 2 (recipe: 32)" in limitations[1] and "epochs 1 (recipe: 1000)" in limitations[1]

@@ -9,20 +9,24 @@ import sys
 import keras
 import numpy as np
 import pytest
-
-import keras_symmetry as ks
 import small_models
 from conftest import to_numpy
+
+import keras_symmetry as ks
 
 LAYERS = {
     "RadialActivation": lambda: ks.layers.RadialActivation(4, activation="sigmoid", epsilon=1e-6),
     "U1Dense": lambda: ks.layers.U1Dense(3, use_bias=True, kernel_initializer=ks.initializers.SigmaW(2.0)),
     "OkDense": lambda: ks.layers.OkDense(3, 4, kernel_regularizer="l2"),
-    "U1SimpleRNN": lambda: ks.layers.U1SimpleRNN(3, blank_channel=1, recurrent_initializer="standard", return_sequences=True),
+    "U1SimpleRNN": lambda: ks.layers.U1SimpleRNN(
+        3, blank_channel=1, recurrent_initializer="standard", return_sequences=True
+    ),
     "U1GRU": lambda: ks.layers.U1GRU(3, update_bias=1.5, gate_initializer="glorot_uniform", return_state=True),
     "OkSimpleRNN": lambda: ks.layers.OkSimpleRNN(2, 4, activation="softsign", go_backwards=True),
     "U1ConvRNN2D": lambda: ks.layers.U1ConvRNN2D(2, (3, 4), kernel_size=3, padding_mode="circular", use_bias=True),
-    "KuramotoConv2D": lambda: ks.layers.KuramotoConv2D(kernel_size=3, steps=4, gamma=0.1, eta0=0.0, seed=3, symmetry_breaking=True),
+    "KuramotoConv2D": lambda: ks.layers.KuramotoConv2D(
+        kernel_size=3, steps=4, gamma=0.1, eta0=0.0, seed=3, symmetry_breaking=True
+    ),
     "U1SimpleRNNCell": lambda: ks.layers.U1SimpleRNNCell(3),
     "U1GRUCell": lambda: ks.layers.U1GRUCell(3, reset_bias=0.5),
     "OkSimpleRNNCell": lambda: ks.layers.OkSimpleRNNCell(3, 5),

@@ -25,8 +25,9 @@ def shifted(images, dy, dx):
     """`(batch, H, W, 1)` images moved by `(dy, dx)` pixels, background coming in at the edges."""
     out = np.full_like(images, shapes.OFF)
     height, width = images.shape[1:3]
-    out[:, max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = (
-        images[:, max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)])
+    out[:, max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = images[
+        :, max(-dy, 0) : height + min(-dy, 0), max(-dx, 0) : width + min(-dx, 0)
+    ]
     return out
 
 
@@ -93,10 +94,12 @@ def test_threshold_is_zero_and_f1_counts_the_misses():
 
 def constant_model(value):
     """A `(batch, H, W, 1)` -> `(batch, H, W, 1)` model that outputs `value` everywhere."""
-    return keras.Sequential([
-        keras.Input((None, None, 1)),
-        keras.layers.Conv2D(1, 1, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(value)),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((None, None, 1)),
+            keras.layers.Conv2D(1, 1, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(value)),
+        ]
+    )
 
 
 def test_evaluate_and_reference_report_the_shape_metrics():
@@ -132,10 +135,18 @@ def test_a_metric_the_preset_predates_is_not_a_mismatch():
 
 
 def test_shapes_card_explains_the_metrics_and_both_references():
-    metadata = {"name": "z2-tiny", "task": {"name": "shapes"}, "parameters": 1, "inputs": [], "outputs": [],
-                "keras_version": keras.__version__, "keras_symmetry_version": ks.__version__, "backend": "jax",
-                "metrics": {"test_rmse": 0.05, "test_f1": 0.97, "test_images_right": 0.934},
-                "reference": evaluate.reference(TASK)}
+    metadata = {
+        "name": "z2-tiny",
+        "task": {"name": "shapes"},
+        "parameters": 1,
+        "inputs": [],
+        "outputs": [],
+        "keras_version": keras.__version__,
+        "keras_symmetry_version": ks.__version__,
+        "backend": "jax",
+        "metrics": {"test_rmse": 0.05, "test_f1": 0.97, "test_images_right": 0.934},
+        "reference": evaluate.reference(TASK),
+    }
     text = ks.hub.card.render(metadata)
     assert "| test_images_right | 93.40% | — |" in text and "| test_f1 | 0.97 | — |" in text
     assert "- `test_f1`: per-pixel F1 of the output thresholded at 0" in text
@@ -144,6 +155,9 @@ def test_shapes_card_explains_the_metrics_and_both_references():
     assert "test_f1 0, test_images_right 0.00%; copying the input (every shape left untransformed) scores" in text
     card = ks.hub.card.card_data(metadata)
     assert {r.metric_name: r.metric_type for r in card.eval_results} == {
-        "test_f1": "f1", "test_images_right": "accuracy", "test_rmse": "rmse"}
+        "test_f1": "f1",
+        "test_images_right": "accuracy",
+        "test_rmse": "rmse",
+    }
     other = ks.hub.card.render({**metadata, "task": {"name": "copy"}, "metrics": {"test_cross_entropy": 0.1}})
     assert "tolerant F1" not in other

@@ -6,9 +6,9 @@ import sys
 import keras
 import numpy as np
 import pytest
+from conftest import to_numpy
 
 import keras_symmetry as ks
-from conftest import to_numpy
 from keras_symmetry.tasks import copy, data, images, psmnist, shapes
 
 
@@ -106,7 +106,9 @@ def test_copy_recall_metrics_count_recalled_tokens_and_whole_sequences():
     assert metrics["test_recall_accuracy"] == pytest.approx(1 - wrong / (10 * 150))
     assert metrics["test_sequences_recalled"] == pytest.approx(1 - wrong / 150)
     reference = ks.evaluate.reference(task)["metrics"]
-    assert reference["test_recall_accuracy"] == 1 / 8 and reference["test_cross_entropy"] == copy.baseline_cross_entropy(25)
+    assert reference["test_recall_accuracy"] == 1 / 8 and reference[
+        "test_cross_entropy"
+    ] == copy.baseline_cross_entropy(25)
 
 
 def test_copy_dataset_is_seeded_fresh_and_fits():
@@ -126,7 +128,11 @@ def test_copy_dataset_is_seeded_fresh_and_fits():
 
 def test_copy_task_trains_a_u1_rnn_through_fit():
     model = keras.Sequential(
-        [keras.Input((None, 10)), ks.layers.U1SimpleRNN(8, blank_channel=0, return_sequences=True), keras.layers.Dense(10)]
+        [
+            keras.Input((None, 10)),
+            ks.layers.U1SimpleRNN(8, blank_channel=0, return_sequences=True),
+            keras.layers.Dense(10),
+        ]
     )
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     history = model.fit(copy.CopyTask(t_max=3, batch_size=8, steps_per_epoch=3), epochs=2, verbose=0)
@@ -152,7 +158,9 @@ def test_permute_pixels_applies_the_permutation(shape, rng):
 
 def test_permutation_survives_save_and_load(tmp_path, rng):
     perm = psmnist.permutation(seed=3)
-    model = keras.Sequential([keras.Input((28, 28)), psmnist.PermutePixels(perm), ks.layers.U1GRU(4), keras.layers.Dense(10)])
+    model = keras.Sequential(
+        [keras.Input((28, 28)), psmnist.PermutePixels(perm), ks.layers.U1GRU(4), keras.layers.Dense(10)]
+    )
     model.save(tmp_path / "m.keras")
     loaded = keras.saving.load_model(tmp_path / "m.keras")
     np.testing.assert_array_equal(loaded.layers[0].permutation, perm)
@@ -322,8 +330,13 @@ def test_corrupted_and_malformed_files_are_errors(tmp_path):
     with pytest.raises(ValueError, match="truncated.npz"):
         data.load("mnist", path=truncated)
     shaped = tmp_path / "shaped.npz"
-    np.savez(shaped, x_train=np.zeros((60_000, 32, 32), np.uint8), y_train=np.zeros(60_000, np.uint8),
-             x_test=np.zeros((10_000, 28, 28), np.uint8), y_test=np.zeros(10_000, np.uint8))
+    np.savez(
+        shaped,
+        x_train=np.zeros((60_000, 32, 32), np.uint8),
+        y_train=np.zeros(60_000, np.uint8),
+        x_test=np.zeros((10_000, 28, 28), np.uint8),
+        y_test=np.zeros(10_000, np.uint8),
+    )
     with pytest.raises(ValueError, match=r"x_train must be \(60000, 28, 28\) uint8; got \(60000, 32, 32\)"):
         data.load("mnist", path=shaped)
     keys = tmp_path / "keys.npz"

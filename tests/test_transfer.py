@@ -49,12 +49,23 @@ def test_a_core_of_another_shape_is_named_with_both_shapes(tmp_path):
 
 def test_fine_tuning_a_trained_run_with_a_frozen_core_records_where_it_started(tmp_path):
     base = training.train("u1-rnn-copy", smoke=True, out=tmp_path / "base", verbose=0)
-    tuned = training.train("copy", arch="u1-rnn", smoke=True, out=tmp_path / "tuned", verbose=0, t_max=5,
-                           init_from=str(base.preset), freeze_core=True, seed=3)
+    tuned = training.train(
+        "copy",
+        arch="u1-rnn",
+        smoke=True,
+        out=tmp_path / "tuned",
+        verbose=0,
+        t_max=5,
+        init_from=str(base.preset),
+        freeze_core=True,
+        seed=3,
+    )
     for mine, theirs in zip(weights(tuned.model.get_layer("core")), weights(base.model.get_layer("core"))):
         np.testing.assert_array_equal(mine, theirs)  # frozen through training
-    assert any(np.abs(a - b).max() > 0 for a, b in zip(weights(tuned.model.get_layer("head")),
-                                                        weights(base.model.get_layer("head"))))
+    assert any(
+        np.abs(a - b).max() > 0
+        for a, b in zip(weights(tuned.model.get_layer("head")), weights(base.model.get_layer("head")))
+    )
     metadata = ks.hub.verify(tuned.preset)
     assert metadata["init_from"]["files"] == ks.hub.verify(base.preset)["files"]
     assert metadata["recipe"]["args"]["init_from"] == str(base.preset) and metadata["recipe"]["args"]["freeze_core"]
@@ -63,8 +74,18 @@ def test_fine_tuning_a_trained_run_with_a_frozen_core_records_where_it_started(t
     assert ks.hub.verify(base.preset)["files"]["model.weights.h5"] in card
     assert "--init-from" in metadata["recipe"]["command"] and "--freeze-core" in metadata["recipe"]["command"]
     # Resuming needs no source: the checkpoint holds the weights, init_from.json what they started from.
-    again = training.train("copy", arch="u1-rnn", smoke=True, out=tmp_path / "tuned", verbose=0, t_max=5,
-                           init_from=str(base.preset), freeze_core=True, seed=3, epochs=3)
+    again = training.train(
+        "copy",
+        arch="u1-rnn",
+        smoke=True,
+        out=tmp_path / "tuned",
+        verbose=0,
+        t_max=5,
+        init_from=str(base.preset),
+        freeze_core=True,
+        seed=3,
+        epochs=3,
+    )
     assert json.loads((tmp_path / "tuned" / "init_from.json").read_text()) == metadata["init_from"]
     assert ks.hub.verify(again.preset)["init_from"] == metadata["init_from"]
 
@@ -78,8 +99,9 @@ def test_runs_started_before_the_option_existed_still_resume(tmp_path):
     args = training.resolve("u1-rnn-copy", {})[0]
     older = {key: value for key, value in args.items() if key not in ("init_from", "freeze_core")}
     (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "state.json").write_text(json.dumps(
-        {"args": older, "epoch": 1, "history": [], "seconds": 1.0, "weights": "epoch-00001.weights.h5"}))
+    (tmp_path / "run" / "state.json").write_text(
+        json.dumps({"args": older, "epoch": 1, "history": [], "seconds": 1.0, "weights": "epoch-00001.weights.h5"})
+    )
     (tmp_path / "run" / "epoch-00001.weights.h5").write_bytes(b"")
     recipe = ks.recipes.get("u1-rnn-copy")[0]
     defaults = {option.name: option.default for option in training.runner.options(recipe)}
@@ -91,8 +113,9 @@ def test_runs_started_before_the_option_existed_still_resume(tmp_path):
 
 
 def test_a_class_subset_trains_and_is_scored_on_that_subset(tmp_path, mnist_path):
-    result = training.train("u1-gru-psmnist", smoke=True, out=tmp_path / "five", verbose=0, data=mnist_path,
-                            num_classes=5, test_limit=400)
+    result = training.train(
+        "u1-gru-psmnist", smoke=True, out=tmp_path / "five", verbose=0, data=mnist_path, num_classes=5, test_limit=400
+    )
     metadata = ks.hub.verify(result.preset)
     assert metadata["task"] == {"name": "psmnist", "test_limit": 400, "num_classes": 5}
     assert metadata["outputs"] == [[None, 5]]

@@ -25,8 +25,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 HERE = pathlib.Path(__file__).resolve().parent
 
 pytestmark = [
-    pytest.mark.skipif(keras.backend.backend() != "jax", reason="installs its own jax venv; runs once, in the jax pass"),
-    pytest.mark.skipif(olah_cli() is None or shutil.which("git") is None, reason="needs olah-cli (the test extra) and git"),
+    pytest.mark.skipif(
+        keras.backend.backend() != "jax", reason="installs its own jax venv; runs once, in the jax pass"
+    ),
+    pytest.mark.skipif(
+        olah_cli() is None or shutil.which("git") is None, reason="needs olah-cli (the test extra) and git"
+    ),
 ]
 
 
@@ -70,8 +74,11 @@ def user(installed, tmp_path, *args, endpoint=None, cache="hf-cache", offline=Fa
     """Run what a user runs in the fresh venv: outside the clone, HOME empty, no KERAS_* or zoo variables."""
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("KERAS", "HF_", "HUGGINGFACE", "PYTHON", "VIRTUAL_ENV"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("KERAS", "HF_", "HUGGINGFACE", "PYTHON", "VIRTUAL_ENV"))
+    }
     env.update(HOME=str(home), HF_HUB_CACHE=str(tmp_path / cache), HF_HUB_DISABLE_TELEMETRY="1")
     if endpoint:
         env["HF_ENDPOINT"] = endpoint
@@ -102,15 +109,29 @@ def test_a_stranger_lists_loads_and_evaluates_the_zoo_from_the_hub(installed, hu
     scores = user(installed, tmp_path, "eval", "u1-gru-psmnist", str(mnist_path), endpoint=hub["endpoint"])
     assert scores["measured"]["test_accuracy"] == pytest.approx(scores["recorded"]["test_accuracy"], abs=1e-3)
     assert scores["recorded"] == zoo.get("u1-gru-psmnist").metrics
-    probe = user(installed, tmp_path, "eval", "u1-rnn-copy", "--probe", endpoint=hub["endpoint"], program="keras-symmetry")
+    probe = user(
+        installed, tmp_path, "eval", "u1-rnn-copy", "--probe", endpoint=hub["endpoint"], program="keras-symmetry"
+    )
     assert "same as recorded" in probe  # the command a user runs: outputs as the exporting backend recorded
     # Offline, the second load comes from the cache; with an empty cache the error says what to do.
-    assert user(installed, tmp_path, "load", "u1-rnn-copy", offline=True) == {"parameters": zoo.get("u1-rnn-copy").preset["parameters"]}
+    assert user(installed, tmp_path, "load", "u1-rnn-copy", offline=True) == {
+        "parameters": zoo.get("u1-rnn-copy").preset["parameters"]
+    }
     empty = user(installed, tmp_path, "load", "u1-rnn-copy", offline=True, cache="empty-cache")
     assert empty["error"] == "FileNotFoundError" and "HF_HUB_OFFLINE=1 forbids downloading it" in empty["message"]
     assert "KERAS_SYMMETRY_ZOO" in empty["message"]
-    demo = user(installed, tmp_path, "demo", "--no-check", "--data", str(mnist_path), "--out", str(tmp_path / "demo"),
-                offline=True, program="keras-symmetry")  # from the cache the loads above filled
+    demo = user(
+        installed,
+        tmp_path,
+        "demo",
+        "--no-check",
+        "--data",
+        str(mnist_path),
+        "--out",
+        str(tmp_path / "demo"),
+        offline=True,
+        program="keras-symmetry",
+    )  # from the cache the loads above filled
     assert demo.count("  recorded  test_") == 3 and "u1-gru-psmnist" in demo and (tmp_path / "demo").is_dir()
 
 
@@ -123,8 +144,15 @@ def test_a_consistently_tampered_commit_on_the_hub_is_refused(installed, hub, tm
     model.save_weights(tmp_path / "model.weights.h5")
     metadata = json.loads((ROOT / "zoo" / name / "metadata.json").read_text())
     metadata["files"]["model.weights.h5"] = preset.sha256(tmp_path / "model.weights.h5")
-    commit(hub["mirrors"], entry.hub_repo, {"model.weights.h5": (tmp_path / "model.weights.h5").read_bytes(),
-                                             "metadata.json": json.dumps(metadata, indent=2).encode()}, "tamper")
+    commit(
+        hub["mirrors"],
+        entry.hub_repo,
+        {
+            "model.weights.h5": (tmp_path / "model.weights.h5").read_bytes(),
+            "metadata.json": json.dumps(metadata, indent=2).encode(),
+        },
+        "tamper",
+    )
     refused = user(installed, tmp_path, "load", name, endpoint=hub["endpoint"])
     assert refused["error"] == "ValueError"
     pinned = entry.files["model.weights.h5"]["sha256"]
@@ -134,6 +162,7 @@ def test_a_consistently_tampered_commit_on_the_hub_is_refused(installed, hub, tm
     uri = f"hf://{entry.hub_repo}"
     assert "parameters" in user(installed, tmp_path, "load", uri, endpoint=hub["endpoint"], cache="other-cache")
     # ... unless the user pins what they expect.
-    pinned_load = user(installed, tmp_path, "load", uri, f"model.weights.h5={pinned}", endpoint=hub["endpoint"],
-                       cache="other-cache")
+    pinned_load = user(
+        installed, tmp_path, "load", uri, f"model.weights.h5={pinned}", endpoint=hub["endpoint"], cache="other-cache"
+    )
     assert pinned_load["error"] == "ValueError" and pinned in pinned_load["message"]

@@ -63,7 +63,13 @@ def main():
         cells = [f"{at[s]:.4f}" if s in at else "—" for s in checkpoints]
         test_ce = test.get("test_cross_entropy")
         best = min(value for _, value in points)
-        print(f"| {label(folder)} | " + " | ".join(cells) + f" | {best:.4f} | " + (f"{test_ce:.4f} ({test['step'] // 1000}k)" if test_ce else "—") + " |")
+        print(
+            f"| {label(folder)} | "
+            + " | ".join(cells)
+            + f" | {best:.4f} | "
+            + (f"{test_ce:.4f} ({test['step'] // 1000}k)" if test_ce else "—")
+            + " |"
+        )
         ax.plot(*zip(*points), label=label(folder), linewidth=1)
     ax.set_yscale("log")
     ax.set_xlabel("training step")

@@ -34,7 +34,9 @@ def main():
     state = json.load(open(f"{run}/state.json"))
     for floatx in ("float32", "float64"):
         ce, dtypes = test_ce(run, state, floatx)
-        print(f"{run} step {state['history'][-1]['step']}: {floatx} forward (weights {sorted(dtypes)}): test CE {ce:.6f}")
+        print(
+            f"{run} step {state['history'][-1]['step']}: {floatx} forward (weights {sorted(dtypes)}): test CE {ce:.6f}"
+        )
 
 
 if __name__ == "__main__":

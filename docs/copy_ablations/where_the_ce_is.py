@@ -42,8 +42,10 @@ def report(name):
     delay = go - copy.MEMORY
     for low, high in DELAY_BINS:
         chosen = (delay >= low) & (delay <= high)
-        print(f"  delay {low:2d}-{high:2d}: CE per step {ce[chosen].mean():.4f}, "
-              f"sequences all right {exact[chosen].mean():.3f} (n={chosen.sum()})")
+        print(
+            f"  delay {low:2d}-{high:2d}: CE per step {ce[chosen].mean():.4f}, "
+            f"sequences all right {exact[chosen].mean():.3f} (n={chosen.sum()})"
+        )
     print(f"  sequences recalled without a wrong token: {exact.mean():.3f}")
 
 

@@ -33,13 +33,18 @@ def main():
         cross = criticality.crossing_point(ETAS, mean, stderr)
         fit = criticality.collapse_at_crossing(SIZES, ETAS, mean, cross)
         found.append((cross["eta_c"], fit["alpha"]))
-        print(f"noise seed {seed}: eta_c {cross['eta_c']:.3f} +- {cross['uncertainty']:.3f}, "
-              f"alpha {fit['alpha']:.3f} (quality {fit['quality']:.4f}), Ising alpha=1 quality {fit['ising_quality']:.3f}", flush=True)
+        print(
+            f"noise seed {seed}: eta_c {cross['eta_c']:.3f} +- {cross['uncertainty']:.3f}, "
+            f"alpha {fit['alpha']:.3f} (quality {fit['quality']:.4f}), Ising alpha=1 quality {fit['ising_quality']:.3f}",
+            flush=True,
+        )
     if len(found) < 2:
         return
     eta_c, alpha = np.array(found).T
-    print(f"over {len(found)} noise seeds: eta_c {np.nanmean(eta_c):.3f} +- {np.nanstd(eta_c, ddof=1):.3f}, "
-          f"alpha {np.mean(alpha):.3f} +- {np.std(alpha, ddof=1):.3f}")
+    print(
+        f"over {len(found)} noise seeds: eta_c {np.nanmean(eta_c):.3f} +- {np.nanstd(eta_c, ddof=1):.3f}, "
+        f"alpha {np.mean(alpha):.3f} +- {np.std(alpha, ddof=1):.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -134,7 +134,6 @@ class RandomBulk:
         """`phi(z)`: the radial nonlinearity on every capsule (001 eqs. 5, 20)."""
         return capsules.radial(z, self.k, self.activation, 1e-8)
 
-
     def layer(self, index, z):
         """`z^{l+1} = W^l phi(z^l)` for `l = index`; `z` is `(ensemble, batch, N k)`."""
         phi = self.activation_fn(z)

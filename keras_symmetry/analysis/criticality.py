@@ -103,7 +103,11 @@ def noise_scan(predict, sizes, etas, examples=32, batch_size=32, kind="rmse01", 
         raise ValueError("noise_scan needs at least one size and one noise level.")
     mean = np.zeros((len(sizes), len(etas)))
     stderr = np.zeros_like(mean)
-    bar = keras.utils.Progbar(len(sizes) * len(etas), unit_name="point", stateful_metrics=("L", "eta")) if progress else None
+    bar = (
+        keras.utils.Progbar(len(sizes) * len(etas), unit_name="point", stateful_metrics=("L", "eta"))
+        if progress
+        else None
+    )
     for i, size in enumerate(sizes):
         rng = np.random.default_rng([seed, size])
         pairs = [shapes.make_pair(rng, size)[:2] for _ in range(examples)]

@@ -230,7 +230,7 @@ def delta_map(c, delta, sigma_w, activation=np.tanh, step=0.1):
     a = math.sqrt(c) / (sigma_w * math.sqrt(c * c - delta * delta))
     u1, u2 = u[:, None], u[None, :]
     x = 2.0 * u1 * u2 * rho
-    kernel = u1 * u2 * np.exp(-(u1 - u2) ** 2 - 2.0 * u1 * u2 * (1.0 - rho)) * bessel_i1e(x)
+    kernel = u1 * u2 * np.exp(-((u1 - u2) ** 2) - 2.0 * u1 * u2 * (1.0 - rho)) * bessel_i1e(x)
     f = activation(u / a)
     weight = np.full(u.shape, step)
     weight[0] *= 0.5

@@ -133,5 +133,11 @@ def vortex_history(states, channel=0, periodic=False, wavevector=None):
     theta = _wrap(theta - wavevector[0] * y - wavevector[1] * x)
     winding = winding_numbers(theta, periodic)
     vortices, antivortices = vortex_counts(winding)
-    return {"theta": theta, "magnitude": magnitude, "winding": winding, "vortices": vortices,
-            "antivortices": antivortices, "wavevector": tuple(wavevector)}
+    return {
+        "theta": theta,
+        "magnitude": magnitude,
+        "winding": winding,
+        "vortices": vortices,
+        "antivortices": antivortices,
+        "wavevector": tuple(wavevector),
+    }

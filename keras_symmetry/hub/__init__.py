@@ -57,9 +57,13 @@ def model_info(name):
     entry = zoo.get(name)
     recorded = entry.preset or {}
     return {
-        "name": name, "description": entry.description, "hub_repo": entry.hub_repo, "revision": entry.revision,
+        "name": name,
+        "description": entry.description,
+        "hub_repo": entry.hub_repo,
+        "revision": entry.revision,
         "recipe": {"name": entry.recipe, "command": recorded.get("command"), "args": recorded.get("args")},
-        "paper": entry.paper, "baseline": entry.baseline,
+        "paper": entry.paper,
+        "baseline": entry.baseline,
         **{key: recorded.get(key) for key in ("task", "parameters", "metrics", "created", "files")},
     }
 
@@ -74,12 +78,15 @@ def locate(name_or_uri, revision=None):
     from keras_symmetry import zoo
 
     if not isinstance(name_or_uri, (str, os.PathLike)):
-        raise TypeError(f"A model is named by a string or path (a zoo name, a preset folder or hf://owner/name); "
-                        f"got {type(name_or_uri).__name__} {name_or_uri!r}.")
+        raise TypeError(
+            f"A model is named by a string or path (a zoo name, a preset folder or hf://owner/name); "
+            f"got {type(name_or_uri).__name__} {name_or_uri!r}."
+        )
     text = os.fsdecode(name_or_uri)
     if not text.strip():
-        raise ValueError(f"Empty model name {text!r}: pass a zoo name (`keras-symmetry list`), a preset folder or "
-                         "hf://owner/name.")
+        raise ValueError(
+            f"Empty model name {text!r}: pass a zoo name (`keras-symmetry list`), a preset folder or hf://owner/name."
+        )
     if isinstance(name_or_uri, str) and text in zoo.names():
         return zoo.locate(text, revision)
     if text.startswith(remote.SCHEME):
@@ -151,8 +158,22 @@ def measure(model, task, data_path=None):
     }
 
 
-def export(model, folder, name, task, description="", recipe=None, seeds=None, paper=None, hub_repo=None,
-           limitations=None, data_path=None, overwrite=False, baseline=None, init_from=None):
+def export(
+    model,
+    folder,
+    name,
+    task,
+    description="",
+    recipe=None,
+    seeds=None,
+    paper=None,
+    hub_repo=None,
+    limitations=None,
+    data_path=None,
+    overwrite=False,
+    baseline=None,
+    init_from=None,
+):
     """Measure `model` on its task with the eval code and write it as a preset (card included).
 
     `baseline`: what the zoo holds of the generic network for the same task (`name`, `metrics`, `command`,
@@ -197,8 +218,9 @@ def push_to_hub(preset_or_model, repo_id, private=False, token=None, commit_mess
                 shutil.copytree(folder, staged, ignore=shutil.ignore_patterns(".*"))
                 folder = preset.rewrite_card(staged, {**metadata, "hub_repo": repo_id})
         message = commit_message or f"Upload {metadata['name']} (keras-symmetry {metadata['keras_symmetry_version']})"
-        return remote.send(folder, preset.file_manifest(folder), repo_id, private=private, token=token,
-                           commit_message=message)
+        return remote.send(
+            folder, preset.file_manifest(folder), repo_id, private=private, token=token, commit_message=message
+        )
 
 
 def publish(name, repo_id=None, private=False, token=None):
@@ -214,8 +236,10 @@ def publish(name, repo_id=None, private=False, token=None):
     repo_id = repo_id or entry.hub_repo
     folder = zoo.locate(name).folder
     if zoo.local_dir() is None or folder.parent != zoo.local_dir():
-        raise FileNotFoundError(f"{name}: publishing needs the preset in a local zoo folder (the clone's zoo/ or "
-                                f"${zoo.ENV_VAR}), not a downloaded copy.")
+        raise FileNotFoundError(
+            f"{name}: publishing needs the preset in a local zoo folder (the clone's zoo/ or "
+            f"${zoo.ENV_VAR}), not a downloaded copy."
+        )
     metadata = verify(folder)
     if metadata.get("hub_repo") != repo_id:
         preset.rewrite_card(folder, {**metadata, "hub_repo": repo_id})

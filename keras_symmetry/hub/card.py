@@ -24,9 +24,15 @@ TASKS = {  # name: (Hub task type, dataset, label, the paper the task comes from
     "fashion_mnist": ("image-classification", "fashion_mnist", "Fashion-MNIST, flattened images (001 §2, D.1)", "001"),
     "shapes": ("image-to-image", "synthetic-shapes", "Shapes transmogrification (000 §2.2, A.1)", "000"),
 }
-METRIC_TYPES = {"test_accuracy": "accuracy", "test_cross_entropy": "cross_entropy", "test_rmse": "rmse",
-                "test_f1": "f1", "test_images_right": "accuracy", "test_recall_accuracy": "accuracy",
-                "test_sequences_recalled": "accuracy"}
+METRIC_TYPES = {
+    "test_accuracy": "accuracy",
+    "test_cross_entropy": "cross_entropy",
+    "test_rmse": "rmse",
+    "test_f1": "f1",
+    "test_images_right": "accuracy",
+    "test_recall_accuracy": "accuracy",
+    "test_sequences_recalled": "accuracy",
+}
 LOWER_IS_BETTER = ("cross_entropy", "rmse")
 
 
@@ -113,8 +119,10 @@ def _baseline(baseline, recipe):
         budget = f"{epochs} epoch{'s' * (epochs != 1)} against this model's {own}"
     else:
         budget = "its own budget"
-    return (f"The generic baseline in the zoo, `{baseline['name']}`, scores {scores} (its export of {baseline['created']}, "
-            f"trained by `{baseline['command']}`: {budget}).")
+    return (
+        f"The generic baseline in the zoo, `{baseline['name']}`, scores {scores} (its export of {baseline['created']}, "
+        f"trained by `{baseline['command']}`: {budget})."
+    )
 
 
 def _reference(reference):
@@ -166,8 +174,10 @@ def _init_from(source):
     revision = f" at revision `{source['revision']}`" if source["revision"] else ""
     weights = source["files"].get("model.weights.h5")
     fresh = f"; fresh: {', '.join(source['fresh'])}" if source["fresh"] else ""
-    return (f"Fine-tuned from `{source['source']}` (preset `{source['name']}`{revision}; its model.weights.h5 has "
-            f"sha256 `{weights}`). Parts copied from it: {', '.join(source['copied'])}{fresh}.")
+    return (
+        f"Fine-tuned from `{source['source']}` (preset `{source['name']}`{revision}; its model.weights.h5 has "
+        f"sha256 `{weights}`). Parts copied from it: {', '.join(source['copied'])}{fresh}."
+    )
 
 
 def _loading(name, hub_repo):
@@ -177,13 +187,21 @@ def _loading(name, hub_repo):
 
     declared = zoo.get(name) if name in zoo.names() else None
     if declared and hub_repo in (None, declared.hub_repo):
-        return {"load_name": name, "trust_text": (
-            "`ks.load` checks every file against the sha256 that keras-symmetry pins for this entry before it is "
-            "read, wherever the file comes from: a local zoo folder, the Hugging Face cache or the Hub.")}
-    return {"load_name": f"hf://{hub_repo}" if hub_repo else name, "trust_text": (
-        "Every file is checked against the sha256 in `metadata.json` before it is read. That catches corruption, "
-        "not a consistent change of files and metadata: pass `sha256={\"model.weights.h5\": \"...\"}` to `ks.load` "
-        "to pin the weights you expect.")}
+        return {
+            "load_name": name,
+            "trust_text": (
+                "`ks.load` checks every file against the sha256 that keras-symmetry pins for this entry before it is "
+                "read, wherever the file comes from: a local zoo folder, the Hugging Face cache or the Hub."
+            ),
+        }
+    return {
+        "load_name": f"hf://{hub_repo}" if hub_repo else name,
+        "trust_text": (
+            "Every file is checked against the sha256 in `metadata.json` before it is read. That catches corruption, "
+            'not a consistent change of files and metadata: pass `sha256={"model.weights.h5": "..."}` to `ks.load` '
+            "to pin the weights you expect."
+        ),
+    }
 
 
 def render(metadata):

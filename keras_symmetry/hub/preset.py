@@ -145,13 +145,27 @@ METADATA_SCHEMA = Record(
         "hub_repo": (str, None),
         "limitations": (ListOf(str), None),
         **dict.fromkeys(("paper", "baseline", "reference", "probe", "equivariance", "recipe", "seeds"), (dict, None)),
-        "init_from": Record({"source": str, "name": str, "revision": (str, None), "files": DictOf(SHA256),
-                             "copied": ListOf(str), "fresh": ListOf(str)}),
+        "init_from": Record(
+            {
+                "source": str,
+                "name": str,
+                "revision": (str, None),
+                "files": DictOf(SHA256),
+                "copied": ListOf(str),
+                "fresh": ListOf(str),
+            }
+        ),
     },
 )
 PINNED_SCHEMA = DictOf(Record({"sha256": SHA256, "size": COUNT}))
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object",
-               list: "a list"}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    dict: "an object",
+    list: "a list",
+}
 _BAD_NAMES = (  # what makes a 'files' entry unfit, in the order they are told
     (lambda name: name == METADATA, "is metadata.json itself, which cannot record its own checksum"),
     (lambda name: name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name), "is an absolute path"),

@@ -52,7 +52,10 @@ def snapshot(repo_id, revision, patterns, cache_only=False):
 
     try:
         folder = huggingface_hub.snapshot_download(
-            repo_id, revision=revision, allow_patterns=list(patterns), local_files_only=cache_only,
+            repo_id,
+            revision=revision,
+            allow_patterns=list(patterns),
+            local_files_only=cache_only,
             library_name="keras-symmetry",
         )
     except (errors.LocalEntryNotFoundError, errors.OfflineModeIsEnabled) as err:
@@ -60,8 +63,10 @@ def snapshot(repo_id, revision, patterns, cache_only=False):
             return None
         raise FileNotFoundError(_unavailable(repo_id, revision, err)) from err
     except (errors.RepositoryNotFoundError, errors.RevisionNotFoundError, errors.HfHubHTTPError) as err:
-        raise FileNotFoundError(f"Could not fetch revision {revision!r} of {repo_id} from the Hugging Face Hub "
-                                f"({_endpoint()}): {type(err).__name__}: {err}") from err
+        raise FileNotFoundError(
+            f"Could not fetch revision {revision!r} of {repo_id} from the Hugging Face Hub "
+            f"({_endpoint()}): {type(err).__name__}: {err}"
+        ) from err
     folder = pathlib.Path(folder)
     return Snapshot(folder, folder.parents[1])
 
@@ -77,12 +82,16 @@ def _unavailable(repo_id, revision, err):
 
     where = f"revision {revision!r} of {repo_id}"
     if offline():
-        return (f"{where} is not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and HF_HUB_OFFLINE=1 forbids "
-                "downloading it. Run once with the network (unset HF_HUB_OFFLINE) to cache it, point HF_HUB_CACHE "
-                "at a cache that holds it, or set KERAS_SYMMETRY_ZOO to a folder of preset folders.")
-    return (f"Could not download {where} from {constants.ENDPOINT} and the Hugging Face cache "
-            f"({constants.HF_HUB_CACHE}) does not hold it: {err}. Check the network (or HF_ENDPOINT), or set "
-            "KERAS_SYMMETRY_ZOO to a folder of preset folders.")
+        return (
+            f"{where} is not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and HF_HUB_OFFLINE=1 forbids "
+            "downloading it. Run once with the network (unset HF_HUB_OFFLINE) to cache it, point HF_HUB_CACHE "
+            "at a cache that holds it, or set KERAS_SYMMETRY_ZOO to a folder of preset folders."
+        )
+    return (
+        f"Could not download {where} from {constants.ENDPOINT} and the Hugging Face cache "
+        f"({constants.HF_HUB_CACHE}) does not hold it: {err}. Check the network (or HF_ENDPOINT), or set "
+        "KERAS_SYMMETRY_ZOO to a folder of preset folders."
+    )
 
 
 def download(repo_id, revision=None):
@@ -100,6 +109,11 @@ def send(folder, files, repo_id, private=False, token=None, commit_message=None)
 
     api = HfApi(token=token)
     api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
-    info = api.upload_folder(repo_id=repo_id, folder_path=str(folder), allow_patterns=sorted(files),
-                             commit_message=commit_message, repo_type="model")
+    info = api.upload_folder(
+        repo_id=repo_id,
+        folder_path=str(folder),
+        allow_patterns=sorted(files),
+        commit_message=commit_message,
+        repo_type="model",
+    )
     return info.oid

@@ -20,9 +20,9 @@ from keras_symmetry.layers.cells import (
 from keras_symmetry.layers.dense import OkDense, U1Dense
 from keras_symmetry.layers.kuramoto import KuramotoConv2D
 from keras_symmetry.layers.recurrent import (
+    U1GRU,
     OkSimpleRNN,
     U1ConvRNN2D,
-    U1GRU,
     U1SimpleRNN,
 )
 

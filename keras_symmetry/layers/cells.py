@@ -89,8 +89,7 @@ class CapsuleCell(keras.layers.Layer):
         input_dim = input_shape[-1]
         if self.blank_channel is not None and self.blank_channel >= input_dim:
             raise ValueError(
-                f"{self._where}: blank_channel={self.blank_channel} is not one of the "
-                f"{input_dim} input channels."
+                f"{self._where}: blank_channel={self.blank_channel} is not one of the {input_dim} input channels."
             )
         self.embedding = self.add_weight(
             name="embedding",
@@ -265,16 +264,11 @@ class U1SimpleRNNCell(ComplexRecurrence, CapsuleCell):
 
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class OkSimpleRNNCell(CapsuleCell):
-    __doc__ = (
-        """Cell of the O(k)-equivariant RNN `h^t = phi(u^t + (A (x) I_k) h^{t-1})` (001, eqs. 13, 59, 63-65).
+    __doc__ = """Cell of the O(k)-equivariant RNN `h^t = phi(u^t + (A (x) I_k) h^{t-1})` (001, eqs. 13, 59, 63-65).
 
     `A` is real `N x N`; the state has `N k` reals, `N` capsules of size `k`.
     Equivariant under `h_alpha -> O h_alpha` for any `O in O(k)`.
-"""
-        + _SIMPLE_ARGS.replace(
-            "        activation:", "        k: capsule size.\n        activation:"
-        )
-    )
+""" + _SIMPLE_ARGS.replace("        activation:", "        k: capsule size.\n        activation:")
 
     def __init__(self, units, k, **kwargs):
         super().__init__(units, k, **kwargs)
@@ -386,9 +380,7 @@ class U1GRUCell(ComplexRecurrence, CapsuleCell):
         self.gate_bias = self.add_weight(
             name="gate_bias",
             shape=(2 * n,),
-            initializer=lambda shape, dtype=None: ops.convert_to_tensor(
-                [reset] * n + [update] * n, dtype=dtype
-            ),
+            initializer=lambda shape, dtype=None: ops.convert_to_tensor([reset] * n + [update] * n, dtype=dtype),
         )
 
     # Recomputing the step in the backward pass beats storing its dozen intermediates

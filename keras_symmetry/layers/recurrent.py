@@ -144,9 +144,7 @@ class CapsuleRNN(keras.layers.RNN):
         """Accept `h0` or `[h0]` of shape `(batch, units*k)`; raise a clear error otherwise."""
         if isinstance(initial_state, (list, tuple)):
             if len(initial_state) != 1:
-                raise ValueError(
-                    f"{self._where} has one state; initial_state holds {len(initial_state)} tensors."
-                )
+                raise ValueError(f"{self._where} has one state; initial_state holds {len(initial_state)} tensors.")
             initial_state = initial_state[0]
         initial_state = self._flat_state(ops.convert_to_tensor(initial_state))
         capsules.check_float(initial_state, f"{self._where} (initial_state)")
@@ -224,9 +222,7 @@ class CapsuleRNN(keras.layers.RNN):
         config = super().get_config()
         del config["cell"]
         cell_config = {
-            key: value
-            for key, value in self.cell.get_config().items()
-            if key not in ("name", "trainable", "dtype")
+            key: value for key, value in self.cell.get_config().items() if key not in ("name", "trainable", "dtype")
         }
         return {**config, **cell_config}
 

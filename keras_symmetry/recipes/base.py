@@ -77,24 +77,40 @@ def positive_int(text):
 
 
 COMMON = (
-    Option("epochs", None, "training epochs (an epoch is one pass, or steps_per_epoch steps for the copy task)", positive_int),
+    Option(
+        "epochs",
+        None,
+        "training epochs (an epoch is one pass, or steps_per_epoch steps for the copy task)",
+        positive_int,
+    ),
     Option("batch_size", None, "training batch size", positive_int),
     Option("learning_rate", None, "Adam learning rate", float),
     Option("clipnorm", None, "clip each gradient to this norm (0: no clipping)", float),
     Option("global_clipnorm", None, "clip all gradients together to this global norm (needs --clipnorm 0)", float),
     Option("lr_decay_epoch", None, "divide the learning rate by 10 after this many epochs (0: never)", int),
-    Option("adam_epsilon", None, "Adam's epsilon (None: Keras' 1e-7; PyTorch's, which 001 D.2.5 names, is 1e-8)", float),
+    Option(
+        "adam_epsilon", None, "Adam's epsilon (None: Keras' 1e-7; PyTorch's, which 001 D.2.5 names, is 1e-8)", float
+    ),
     Option("seed", 0, "seed of the initial weights and the training batches", int),
     Option("val_every", 1, "validate every this many epochs", positive_int),
-    Option("init_from", None, "start from this pretrained model's weights (zoo name, hf://owner/name or preset folder; "
-           "a head of other classes starts fresh)", str),
+    Option(
+        "init_from",
+        None,
+        "start from this pretrained model's weights (zoo name, hf://owner/name or preset folder; "
+        "a head of other classes starts fresh)",
+        str,
+    ),
     Option("freeze_core", False, "keep the pretrained core fixed: train only the other parts (with --init-from)"),
 )
 """Training options every recipe has; each recipe sets its own defaults for the `None` ones."""
 
 
-NUM_CLASSES = Option("num_classes", images.CLASSES, "classify only the first n classes (digits 0..n-1): a smaller task, "
-                     "e.g. to fine-tune a pretrained model on", positive_int)
+NUM_CLASSES = Option(
+    "num_classes",
+    images.CLASSES,
+    "classify only the first n classes (digits 0..n-1): a smaller task, e.g. to fine-tune a pretrained model on",
+    positive_int,
+)
 """The image recipes' option for a class subset (their test data is then that subset's too)."""
 
 
@@ -106,7 +122,9 @@ def image_task(name, args):
 
 def classification():
     """`(loss, metrics)` of the classification recipes: cross-entropy on logits, accuracy."""
-    return keras.losses.SparseCategoricalCrossentropy(from_logits=True), [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True), [
+        keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    ]
 
 
 def image_classification(model, args, task, dataset, data_path, val_size, val_batch_size, image_shape):
@@ -115,6 +133,10 @@ def image_classification(model, args, task, dataset, data_path, val_size, val_ba
     sets = images.splits(dataset, data_path, val_size=val_size, num_classes=args["num_classes"])
     limit = args["train_examples"]
     (x, y), (xv, yv) = sets["train"], sets["val"]
-    train = pipeline.ArrayDataset(x[:limit].reshape(-1, *image_shape), y[:limit], batch_size=args["batch_size"], seed=args["seed"])
-    val = pipeline.ArrayDataset(xv[:limit].reshape(-1, *image_shape), yv[:limit], batch_size=val_batch_size, shuffle=False)
+    train = pipeline.ArrayDataset(
+        x[:limit].reshape(-1, *image_shape), y[:limit], batch_size=args["batch_size"], seed=args["seed"]
+    )
+    val = pipeline.ArrayDataset(
+        xv[:limit].reshape(-1, *image_shape), yv[:limit], batch_size=val_batch_size, shuffle=False
+    )
     return Setup(model, train, val, task, *classification())

@@ -21,8 +21,15 @@ def setup(args, data_path=None):
     model = models.copy_model(args["arch"], args["units"], k=args["k"], grid=grid, **rnn.core_kwargs(args))
     task_args = {"t_max": args["t_max"], "fixed_delay": args["fixed_delay"], "batch_size": args["batch_size"]}
     train = copy.CopyTask(steps_per_epoch=args["steps_per_epoch"], seed=args["seed"], **task_args)
-    val = copy.CopyTask(steps_per_epoch=args["val_batches"], seed=args["seed"] + VAL_SEED_OFFSET, reshuffle=False, **task_args)
-    task = {"name": "copy", "t_max": args["t_max"], "fixed_delay": args["fixed_delay"], "test_batches": args["test_batches"]}
+    val = copy.CopyTask(
+        steps_per_epoch=args["val_batches"], seed=args["seed"] + VAL_SEED_OFFSET, reshuffle=False, **task_args
+    )
+    task = {
+        "name": "copy",
+        "t_max": args["t_max"],
+        "fixed_delay": args["fixed_delay"],
+        "test_batches": args["test_batches"],
+    }
     return Setup(model, train, val, task, *classification())
 
 
@@ -40,7 +47,16 @@ RECIPE = Recipe(
         Option("test_batches", 100, "test batches of 50 for the final metric (seed 10000)", positive_int),
     ),
     defaults={"epochs": 1000, "batch_size": 128, "learning_rate": 1e-3, "clipnorm": 1.0, "lr_decay_epoch": 0},
-    smoke={"units": 4, "grid": lambda a: a["grid"] and 3, "t_max": 5, "fixed_delay": lambda a: a["fixed_delay"] and 5,
-           "steps_per_epoch": 4, "val_batches": 1, "test_batches": 2, "epochs": 2, "batch_size": 8},
+    smoke={
+        "units": 4,
+        "grid": lambda a: a["grid"] and 3,
+        "t_max": 5,
+        "fixed_delay": lambda a: a["fixed_delay"] and 5,
+        "steps_per_epoch": 4,
+        "val_batches": 1,
+        "test_batches": 2,
+        "epochs": 2,
+        "batch_size": 8,
+    },
     setup=setup,
 )

@@ -13,8 +13,14 @@ VALIDATION_SIZE = 5000
 
 
 def setup(args, data_path=None):
-    model = models.mlp_model(args["group"], args["units"], depth=args["depth"], sigma_w=args["sigma_w"], k=args["k"],
-                             num_classes=args["num_classes"])
+    model = models.mlp_model(
+        args["group"],
+        args["units"],
+        depth=args["depth"],
+        sigma_w=args["sigma_w"],
+        k=args["k"],
+        num_classes=args["num_classes"],
+    )
     task = image_task(args["dataset"], args)
     return image_classification(model, args, task, args["dataset"], data_path, VALIDATION_SIZE, 1000, (images.PIXELS,))
 
@@ -24,7 +30,9 @@ RECIPE = Recipe(
     summary="deep U(1), O(k) or generic MLP on MNIST / Fashion-MNIST at a chosen sigma_w",
     paper="001 §2, D.1; Figs. 3, 4, 11",
     options=(
-        Option("group", None, "u1 (complex layers), ok (w (x) I_k layers) or generic (baseline)", str, models.MLP_GROUPS),
+        Option(
+            "group", None, "u1 (complex layers), ok (w (x) I_k layers) or generic (baseline)", str, models.MLP_GROUPS
+        ),
         Option("units", 64, "capsules per layer (U(1): 64 complex = 128 real)", positive_int),
         Option("k", 2, "capsule size of the radial nonlinearity (U(1): 2; O(4): 4)", positive_int),
         Option("depth", 100, "hidden layers", positive_int),

@@ -13,8 +13,12 @@ from keras_symmetry.tasks import psmnist
 
 def setup(args, data_path=None):
     model = models.psmnist_model(
-        args["arch"], args["units"], k=args["k"], permutation_seed=args["permutation_seed"],
-        num_classes=args["num_classes"], **rnn.core_kwargs(args),
+        args["arch"],
+        args["units"],
+        k=args["k"],
+        permutation_seed=args["permutation_seed"],
+        num_classes=args["num_classes"],
+        **rnn.core_kwargs(args),
     )
     task = image_task("psmnist", args)
     return image_classification(model, args, task, "mnist", data_path, psmnist.VALIDATION_SIZE, 500, (28, 28))
@@ -32,6 +36,13 @@ RECIPE = Recipe(
         NUM_CLASSES,
     ),
     defaults={"epochs": 120, "batch_size": 128, "learning_rate": 1e-3, "clipnorm": 1.0, "lr_decay_epoch": 100},
-    smoke={"units": 2, "k": lambda a: a["k"] and 2, "train_examples": 32, "test_limit": 50, "epochs": 2, "batch_size": 16},
+    smoke={
+        "units": 2,
+        "k": lambda a: a["k"] and 2,
+        "train_examples": 32,
+        "test_limit": 50,
+        "epochs": 2,
+        "batch_size": 16,
+    },
     setup=setup,
 )

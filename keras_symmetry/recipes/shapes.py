@@ -19,14 +19,23 @@ VAL_SEED_OFFSET = 5_000
 
 def setup(args, data_path=None):
     model = models.kuramoto_model(
-        channels=args["channels"], symmetry_breaking=args["symmetry_breaking"], kernel_size=args["kernel_size"],
-        steps=args["steps"], gamma=args["gamma"],
+        channels=args["channels"],
+        symmetry_breaking=args["symmetry_breaking"],
+        kernel_size=args["kernel_size"],
+        steps=args["steps"],
+        gamma=args["gamma"],
     )
     data = {"size": args["size"], "filled": args["filled"]}
-    train = shapes.ShapesDataset(args["train_examples"], batch_size=args["batch_size"], seed=args["seed"],
-                                 size=args["train_size"] or args["size"], filled=args["filled"])
-    val = shapes.ShapesDataset(args["val_examples"], batch_size=args["batch_size"], seed=args["seed"] + VAL_SEED_OFFSET,
-                               shuffle=False, **data)
+    train = shapes.ShapesDataset(
+        args["train_examples"],
+        batch_size=args["batch_size"],
+        seed=args["seed"],
+        size=args["train_size"] or args["size"],
+        filled=args["filled"],
+    )
+    val = shapes.ShapesDataset(
+        args["val_examples"], batch_size=args["batch_size"], seed=args["seed"] + VAL_SEED_OFFSET, shuffle=False, **data
+    )
     task = {"name": "shapes", "test_examples": args["test_examples"], **data}
     return Setup(model, train, val, task, "mse", [keras.metrics.RootMeanSquaredError(name="rmse")])
 
@@ -42,16 +51,29 @@ RECIPE = Recipe(
         Option("gamma", 0.25, "step size of 000 eq. 12", float),
         Option("steps", 30, "time steps T", positive_int),
         Option("size", 64, "image side L (the number of shapes scales with L^2)", positive_int),
-        Option("train_size", None, "image side of the training pairs (None: size); the network is convolutional "
-               "and the density of shapes the same at every size, so it may train on smaller images and be validated "
-               "and tested at size", positive_int),
+        Option(
+            "train_size",
+            None,
+            "image side of the training pairs (None: size); the network is convolutional "
+            "and the density of shapes the same at every size, so it may train on smaller images and be validated "
+            "and tested at size",
+            positive_int,
+        ),
         Option("filled", False, "solid shapes instead of outlines"),
         Option("train_examples", 28_000, "training pairs", positive_int),
         Option("val_examples", 500, "validation pairs (seed + 5000)", positive_int),
         Option("test_examples", 1000, "test pairs for the final RMSE (seed 10000)", positive_int),
     ),
     defaults={"epochs": 20, "batch_size": 32, "learning_rate": 1e-3, "clipnorm": 0.0, "lr_decay_epoch": 0},
-    smoke={"channels": 4, "steps": 3, "size": 32, "train_examples": 16, "val_examples": 8, "test_examples": 8,
-           "epochs": 2, "batch_size": 8},
+    smoke={
+        "channels": 4,
+        "steps": 3,
+        "size": 32,
+        "train_examples": 16,
+        "val_examples": 8,
+        "test_examples": 8,
+        "epochs": 2,
+        "batch_size": 8,
+    },
     setup=setup,
 )

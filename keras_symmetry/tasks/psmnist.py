@@ -48,8 +48,10 @@ class PermutePixels(keras.layers.Layer):
     def __init__(self, permutation, **kwargs):
         super().__init__(**kwargs)
         perm = np.asarray(permutation)
-        if perm.shape != (SEQUENCE,) or not np.issubdtype(perm.dtype, np.integer) or not np.array_equal(
-            np.sort(perm), np.arange(SEQUENCE)
+        if (
+            perm.shape != (SEQUENCE,)
+            or not np.issubdtype(perm.dtype, np.integer)
+            or not np.array_equal(np.sort(perm), np.arange(SEQUENCE))
         ):
             raise ValueError(f"PermutePixels needs a permutation of range({SEQUENCE}); got shape {perm.shape}.")
         self.permutation = perm.astype("int32")

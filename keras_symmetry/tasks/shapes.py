@@ -116,7 +116,9 @@ class ShapesDataset(EpochSeeded):
         shuffle: visit the batches in a new order every epoch.
     """
 
-    def __init__(self, num_examples=28_000, batch_size=32, size=64, max_shapes=None, filled=False, seed=0, shuffle=True, **kwargs):
+    def __init__(
+        self, num_examples=28_000, batch_size=32, size=64, max_shapes=None, filled=False, seed=0, shuffle=True, **kwargs
+    ):
         super().__init__(seed=seed, **kwargs)
         self.num_examples = int(num_examples)
         self.batch_size = int(batch_size)

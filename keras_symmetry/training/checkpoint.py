@@ -78,7 +78,8 @@ class RunState:
             self.epoch, self.history, self.seconds, self.weights = 0, [], 0.0, None
             return
         changed = sorted(
-            key for key in set(state["args"]) | set(self.args)
+            key
+            for key in set(state["args"]) | set(self.args)
             if state["args"].get(key) != self.args.get(key) and not self._extends(key, state["args"], state["epoch"])
         )
         if changed:

@@ -18,7 +18,11 @@ def pyplot():
 def plot(history, path, title, test=None):
     """Write the PNG of `history` (rows of `RunState`) to `path`; `test` metrics go in the caption."""
     metrics = sorted(
-        (key for key in history[0] if key not in ("epoch", "step", "learning_rate", "seconds", "setting") and not key.startswith("val_")),
+        (
+            key
+            for key in history[0]
+            if key not in ("epoch", "step", "learning_rate", "seconds", "setting") and not key.startswith("val_")
+        ),
         key=lambda key: key != "loss",
     )
     fig, axes = pyplot().subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)

@@ -22,9 +22,21 @@ from keras_symmetry.training import curves, distribution, speed, transfer
 from keras_symmetry.training.checkpoint import INIT_FROM, Checkpointer, RunState, write_atomic
 
 CONTROL = {
-    "smoke": False, "out": None, "restart": False, "data": None, "data_parallel": False, "coordinator_address": None,
-    "num_processes": None, "process_id": None, "export": None, "to_zoo": False, "no_export": False, "preset_name": None,
-    "verbose": "auto", "jit_compile": "fastest", "from_paper": False,
+    "smoke": False,
+    "out": None,
+    "restart": False,
+    "data": None,
+    "data_parallel": False,
+    "coordinator_address": None,
+    "num_processes": None,
+    "process_id": None,
+    "export": None,
+    "to_zoo": False,
+    "no_export": False,
+    "preset_name": None,
+    "verbose": "auto",
+    "jit_compile": "fastest",
+    "from_paper": False,
 }
 """Options that steer a run without changing what it trains (not part of the recorded arguments)."""
 CURVES_CAPTION = "Learning curves of the run that trained this checkpoint (training and validation loss and metric per epoch; test metrics in the title)."
@@ -81,9 +93,17 @@ def resolve(name, given, smoke=False, recorded=True):
     if missing:
         raise ValueError(f"Recipe {name!r} needs {', '.join(missing)}.")
     flags = {opt.name: opt for opt in options(recipe)}
-    command = " ".join(["keras-symmetry train", name, *(_flag(flags[key], args[key]) for key in _differences(name, args))])
+    command = " ".join(
+        ["keras-symmetry train", name, *(_flag(flags[key], args[key]) for key in _differences(name, args))]
+    )
     if smoke:
-        args.update({key: value(args) if callable(value) else value for key, value in recipe.smoke.items() if key not in explicit})
+        args.update(
+            {
+                key: value(args) if callable(value) else value
+                for key, value in recipe.smoke.items()
+                if key not in explicit
+            }
+        )
         command += " --smoke"
     return args, command
 
@@ -103,11 +123,17 @@ def _flag(option, value):
 def _optimizer(args):
     """Adam with per-variable or global-norm clipping (and `--adam-epsilon`); its learning rate is a variable that `_step_decay` sets."""
     if args["clipnorm"] and args["global_clipnorm"]:
-        raise ValueError(f"--clipnorm {args['clipnorm']} and --global-clipnorm {args['global_clipnorm']} both clip; "
-                         "choose one (add --clipnorm 0 to clip the global norm only).")
+        raise ValueError(
+            f"--clipnorm {args['clipnorm']} and --global-clipnorm {args['global_clipnorm']} both clip; "
+            "choose one (add --clipnorm 0 to clip the global norm only)."
+        )
     epsilon = {"epsilon": args["adam_epsilon"]} if args["adam_epsilon"] else {}
-    return keras.optimizers.Adam(args["learning_rate"], clipnorm=args["clipnorm"] or None,
-                                 global_clipnorm=args["global_clipnorm"] or None, **epsilon)
+    return keras.optimizers.Adam(
+        args["learning_rate"],
+        clipnorm=args["clipnorm"] or None,
+        global_clipnorm=args["global_clipnorm"] or None,
+        **epsilon,
+    )
 
 
 def _step_decay(args):
@@ -135,7 +161,9 @@ def train(name, /, **given):
     recipe, entry = recipes.get(name)
     args, command = resolve(name, given, smoke=control["smoke"], recorded=not control["from_paper"])
     if control["to_zoo"] and entry is None:
-        raise ValueError(f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(zoo.names())}.")
+        raise ValueError(
+            f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(zoo.names())}."
+        )
     # Recurrent layers on torch compile their step where that was measured faster (the entry's `speed`).
     with recurrent.torch_compiled_steps(speed.compiled_steps(control["jit_compile"], entry and name, control["smoke"])):
         return _run(name, recipe, entry, args, command, control)
@@ -150,7 +178,9 @@ def _run(name, recipe, entry, args, command, control):
             args["batch_size"], control["coordinator_address"], control["num_processes"], control["process_id"]
         )
     folder = pathlib.Path(control["out"] or pathlib.Path("runs") / name)
-    state = RunState(folder, args, restart=control["restart"], defaults={opt.name: opt.default for opt in options(recipe)})
+    state = RunState(
+        folder, args, restart=control["restart"], defaults={opt.name: opt.default for opt in options(recipe)}
+    )
     setup = recipe.setup(args, control["data"])
     model = setup.model
     if args["freeze_core"] and not args["init_from"]:
@@ -165,10 +195,16 @@ def _run(name, recipe, entry, args, command, control):
     state.restore(model)
     setup.train.epoch = state.epoch
     where = f"{len(devices)} devices, DataParallel" if devices else "one device"
-    print(f"{name}: recipe {recipe.name!r} ({recipe.paper}); backend {keras.backend.backend()} "
-          f"(jit_compile={model.jit_compile}), {where}; "
-          f"{model.count_params():,} parameters; run folder {folder}")
-    print(f"resuming after epoch {state.epoch} of {args['epochs']}" if state.epoch else f"starting, {args['epochs']} epoch(s)")
+    print(
+        f"{name}: recipe {recipe.name!r} ({recipe.paper}); backend {keras.backend.backend()} "
+        f"(jit_compile={model.jit_compile}), {where}; "
+        f"{model.count_params():,} parameters; run folder {folder}"
+    )
+    print(
+        f"resuming after epoch {state.epoch} of {args['epochs']}"
+        if state.epoch
+        else f"starting, {args['epochs']} epoch(s)"
+    )
     if state.epoch < args["epochs"]:
         checkpointer = Checkpointer(state, speed.setting(model))
         model.fit(
@@ -212,13 +248,17 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
     preset_name = control["preset_name"] or name
     if control["to_zoo"]:
         if zoo.local_dir() is None:
-            raise FileNotFoundError(f"--to-zoo writes into a local zoo folder: set ${zoo.ENV_VAR}, or run from a clone.")
+            raise FileNotFoundError(
+                f"--to-zoo writes into a local zoo folder: set ${zoo.ENV_VAR}, or run from a clone."
+            )
         target = zoo.local_dir() / preset_name
     else:
         target = pathlib.Path(control["export"] or state.folder / "preset")
     steps = state.history[-1]["step"] if state.history else 0
-    budget = (f"Trained by `{command}`: {state.epoch} epoch{'s' * (state.epoch != 1)}, {steps:,} steps, {state.seconds / 3600:.2f} h "
-              f"on {speed.describe(state.history) or keras.backend.backend()} ({os.cpu_count()} CPU cores visible).")
+    budget = (
+        f"Trained by `{command}`: {state.epoch} epoch{'s' * (state.epoch != 1)}, {steps:,} steps, {state.seconds / 3600:.2f} h "
+        f"on {speed.describe(state.history) or keras.backend.backend()} ({os.cpu_count()} CPU cores visible)."
+    )
     limitations = [budget]
     if control["smoke"]:
         limitations.insert(0, "Smoke run: tiny sizes and a few steps to check the recipe, not a trained model.")
@@ -229,11 +269,18 @@ def _export(model, name, entry, recipe, args, command, task, state, control):
         limitations.extend(entry.notes if entry else ())
     seeds = {key: args[key] for key in ("seed", "permutation_seed") if key in args}
     hub.export(
-        model, target, preset_name, task,
+        model,
+        target,
+        preset_name,
+        task,
         description=entry.description if entry else f"Trained by the {recipe.name!r} recipe ({recipe.paper}).",
-        recipe={"name": recipe.name, "command": command, "args": args}, seeds=seeds,
-        paper=entry.paper if entry else None, baseline=_baseline(entry), limitations=limitations,
-        data_path=control["data"], overwrite=True,
+        recipe={"name": recipe.name, "command": command, "args": args},
+        seeds=seeds,
+        paper=entry.paper if entry else None,
+        baseline=_baseline(entry),
+        limitations=limitations,
+        data_path=control["data"],
+        overwrite=True,
         init_from=json.loads((state.folder / INIT_FROM).read_text()) if args["init_from"] else None,
     )
     return target
@@ -244,8 +291,13 @@ def _baseline(entry):
     recorded = zoo.get(entry.baseline).preset if entry and entry.baseline else None
     if not recorded:
         return None
-    return {"name": entry.baseline, "metrics": recorded["metrics"], "command": recorded["command"],
-            "epochs": recorded["epochs"], "created": recorded["created"][:10]}
+    return {
+        "name": entry.baseline,
+        "metrics": recorded["metrics"],
+        "command": recorded["command"],
+        "epochs": recorded["epochs"],
+        "created": recorded["created"][:10],
+    }
 
 
 def build_parser(name, recorded=True):
@@ -254,7 +306,8 @@ def build_parser(name, recorded=True):
     args = defaults(name, recorded)
     parser = argparse.ArgumentParser(
         prog=f"keras-symmetry train {name}",
-        description=(entry.description + " " if entry else "") + f"Recipe {recipe.name!r}: {recipe.summary} ({recipe.paper}).",
+        description=(entry.description + " " if entry else "")
+        + f"Recipe {recipe.name!r}: {recipe.summary} ({recipe.paper}).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     family = parser.add_argument_group(f"{recipe.name} options")
@@ -264,15 +317,27 @@ def build_parser(name, recorded=True):
     for opt in recipes.COMMON:
         _add(training, opt, args[opt.name])
     run = parser.add_argument_group("run options")
-    run.add_argument("--smoke", action="store_true", help="tiny sizes and a few steps: checks the whole path in seconds")
-    run.add_argument("--out", default=None, help="run folder with checkpoints and logs, None meaning runs/NAME; "
-                     "rerunning the same command there resumes from the last finished epoch")
+    run.add_argument(
+        "--smoke", action="store_true", help="tiny sizes and a few steps: checks the whole path in seconds"
+    )
+    run.add_argument(
+        "--out",
+        default=None,
+        help="run folder with checkpoints and logs, None meaning runs/NAME; "
+        "rerunning the same command there resumes from the last finished epoch",
+    )
     run.add_argument("--restart", action="store_true", help="discard the run folder's checkpoint and start over")
-    run.add_argument("--from-paper", action="store_true",
-                     help="start from the recipe's (the paper's) arguments for NAME, not those its zoo preset recorded")
+    run.add_argument(
+        "--from-paper",
+        action="store_true",
+        help="start from the recipe's (the paper's) arguments for NAME, not those its zoo preset recorded",
+    )
     run.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
-    run.add_argument("--data-parallel", action="store_true",
-                     help="shard each batch over all local devices with keras.distribution.DataParallel (JAX backend)")
+    run.add_argument(
+        "--data-parallel",
+        action="store_true",
+        help="shard each batch over all local devices with keras.distribution.DataParallel (JAX backend)",
+    )
     run.add_argument("--coordinator-address", default=None, help="host:port of process 0 of a multi-host run")
     run.add_argument("--num-processes", type=int, default=None, help="processes of a multi-host run")
     run.add_argument("--process-id", type=int, default=None, help="this process's index in a multi-host run")
@@ -280,11 +345,19 @@ def build_parser(name, recorded=True):
     run.add_argument("--to-zoo", action="store_true", help="write the preset into the zoo as NAME and register it")
     run.add_argument("--no-export", action="store_true", help="only evaluate at the end; write no preset")
     run.add_argument("--preset-name", default=None, help="name of the preset, None meaning NAME")
-    run.add_argument("--jit-compile", default="fastest", choices=("fastest", "auto", "true", "false"),
-                     help="Keras' jit_compile: fastest = the setting measured fastest for this zoo entry (else its recipe) "
-                          "on this backend, torch's compiled layer steps included (keras_symmetry.training.speed), auto = Keras' own choice (XLA on tensorflow only with a GPU)")
-    run.add_argument("--verbose", default="auto", choices=("auto", "0", "1", "2"),
-                     help="Keras fit verbosity: 1 progress bar, 2 one line per epoch")
+    run.add_argument(
+        "--jit-compile",
+        default="fastest",
+        choices=("fastest", "auto", "true", "false"),
+        help="Keras' jit_compile: fastest = the setting measured fastest for this zoo entry (else its recipe) "
+        "on this backend, torch's compiled layer steps included (keras_symmetry.training.speed), auto = Keras' own choice (XLA on tensorflow only with a GPU)",
+    )
+    run.add_argument(
+        "--verbose",
+        default="auto",
+        choices=("auto", "0", "1", "2"),
+        help="Keras fit verbosity: 1 progress bar, 2 one line per epoch",
+    )
     return parser
 
 

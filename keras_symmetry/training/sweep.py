@@ -20,7 +20,9 @@ GROUP_K = {"u1": 2, "ok": 4, "generic": 2}
 """Capsule size per group: U(1) pairs, O(4) 4-vectors, and the generic baseline with U(1)'s radial tanh."""
 
 
-def sweep(sigma_ws, groups=("u1", "ok", "generic"), seeds=1, out="runs/sigma-w-sweep", data=None, smoke=False, **options):
+def sweep(
+    sigma_ws, groups=("u1", "ok", "generic"), seeds=1, out="runs/sigma-w-sweep", data=None, smoke=False, **options
+):
     """Train the `mlp` recipe for every (group, sigma_w, seed); return `{group: [[accuracy per seed] per sigma_w]}`."""
     out = pathlib.Path(out)
     runs = [(g, s, seed) for g in groups for s in sigma_ws for seed in range(seeds)]
@@ -28,8 +30,16 @@ def sweep(sigma_ws, groups=("u1", "ok", "generic"), seeds=1, out="runs/sigma-w-s
     for i, (group, sigma_w, seed) in enumerate(runs, 1):
         print(f"[{i}/{len(runs)}] {group} sigma_w={sigma_w} seed={seed}", flush=True)
         result = runner.train(
-            "mlp", group=group, k=GROUP_K[group], sigma_w=float(sigma_w), seed=seed, out=out / f"{group}-sw{sigma_w}-s{seed}",
-            data=data, smoke=smoke, no_export=True, **options,
+            "mlp",
+            group=group,
+            k=GROUP_K[group],
+            sigma_w=float(sigma_w),
+            seed=seed,
+            out=out / f"{group}-sw{sigma_w}-s{seed}",
+            data=data,
+            smoke=smoke,
+            no_export=True,
+            **options,
         )
         accuracy[group][list(sigma_ws).index(sigma_w)][seed] = result.metrics["test_accuracy"]
     results = {"sigma_w": list(map(float, sigma_ws)), "seeds": seeds, "options": options, "test_accuracy": accuracy}

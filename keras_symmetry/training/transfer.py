@@ -33,8 +33,9 @@ def initialize(model, source, revision=None):
     pretrained, metadata = hub.load_preset(where.folder, pinned=where.pinned, root=where.root)
     layers = {layer.name: layer for layer in pretrained.layers}
     if "core" not in layers or not _has_part(model, "core"):
-        raise ValueError(f"--init-from {source}: both models need a part named 'core' "
-                         f"({metadata['name']} has {sorted(layers)}).")
+        raise ValueError(
+            f"--init-from {source}: both models need a part named 'core' ({metadata['name']} has {sorted(layers)})."
+        )
     copied, fresh = [], []
     for layer in model.layers:
         if not layer.weights or layer.name in TASK_PARTS:
@@ -46,13 +47,19 @@ def initialize(model, source, revision=None):
         elif layer.name in ("core", "embed"):
             mine = _shapes(layer)
             found = _shapes(theirs) if theirs is not None else "no such part"
-            raise ValueError(f"--init-from {source}: its {layer.name!r} has weights of shapes {found}, this model's "
-                             f"{layer.name!r} {mine}; train with the pretrained model's sizes (e.g. --units).")
+            raise ValueError(
+                f"--init-from {source}: its {layer.name!r} has weights of shapes {found}, this model's "
+                f"{layer.name!r} {mine}; train with the pretrained model's sizes (e.g. --units)."
+            )
         else:
             fresh.append(layer.name)
     return {
-        "source": str(source), "name": metadata["name"], "revision": _revision(source, where, revision),
-        "files": {name: digest for name, digest in metadata["files"].items()}, "copied": copied, "fresh": fresh,
+        "source": str(source),
+        "name": metadata["name"],
+        "revision": _revision(source, where, revision),
+        "files": {name: digest for name, digest in metadata["files"].items()},
+        "copied": copied,
+        "fresh": fresh,
     }
 
 
