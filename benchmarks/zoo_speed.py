@@ -57,7 +57,7 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
     model.compile(optimizer=runner._optimizer(args), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
     x, y = setup.train[0][:2]
     times = []
-    with recurrent.torch_compiled_steps(speed.compiled_steps(jit_choice, name, smoke)):
+    with performance.settings(torch_compile=speed.compiled_steps(jit_choice, name, smoke)):
         setting = speed.setting(model)
         for i in range(warmup + repeats):
             start = time.perf_counter()

@@ -289,15 +289,13 @@ def test_u1_conv_rnn_matches_complex_convolution_d3(rng):
 @pytest.mark.parametrize("padding_mode", ["zeros", "circular"])
 def test_u1_conv_rnn_convolution_op_and_im2col_agree(padding_mode, rng, monkeypatch):
     """The backend's convolution op (TensorFlow, torch) and the im2col matmul (JAX) compute the same sums."""
-    from keras_symmetry.layers import cells
-
     x = rng.normal(size=(2, 4, 3)).astype("float32")
     layer = ks.layers.U1ConvRNN2D(2, (4, 5), padding_mode=padding_mode, return_sequences=True)
     outputs = []
-    for flag in ("1", "0"):
-        monkeypatch.setenv(cells.IM2COL_ENV, flag)
-        assert cells.im2col() == (flag == "1")
-        outputs.append(to_numpy(layer(x)))
+    for flag in (True, False):
+        with ks.performance.settings(im2col=flag):
+            assert ks.performance.im2col() is flag
+            outputs.append(to_numpy(layer(x)))
     np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-6)
 
 
@@ -350,37 +348,44 @@ def test_every_layer_trains_the_same_under_xla(name):
 
 
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch.compile path exists on the torch backend only")
-def test_torch_compiled_step_computes_the_same(rng, monkeypatch):
-    from keras_symmetry.layers import recurrent
-
+def test_torch_compiled_step_computes_the_same(rng):
     x = rng.normal(size=(2, 5, 3)).astype("float32")
     layer = ks.layers.U1GRU(4, return_sequences=True, recurrent_initializer="standard")
     eager = to_numpy(layer(x))
-    monkeypatch.setenv(recurrent.TORCH_COMPILE_ENV, "1")
-    assert recurrent.torch_compile_enabled()
-    np.testing.assert_allclose(to_numpy(layer(x)), eager, atol=1e-5)
+    with ks.performance.settings(torch_compile=True):
+        assert ks.performance.torch_compile()
+        np.testing.assert_allclose(to_numpy(layer(x)), eager, atol=1e-5)
     assert layer._torch_step is not None
 
 
-def test_compiled_steps_are_scoped_and_the_variable_overrides(monkeypatch):
-    """`torch_compiled_steps()` turns the step compile on inside its block, on torch only; the variable wins both ways."""
-    from keras_symmetry.layers import recurrent
+def test_performance_settings_are_scoped_and_the_variables_override(monkeypatch):
+    """`ks.performance.settings` holds inside its block only, on torch only for the compile; each environment
+    variable wins over the setting both ways; a bad value is a named error."""
     from keras_symmetry.training import speed
 
     on_torch = keras.backend.backend() == "torch"
     model = keras.Sequential([keras.Input((None, 3)), ks.layers.U1SimpleRNN(2)])
     model.compile(loss="mse")
-    monkeypatch.delenv(recurrent.TORCH_COMPILE_ENV, raising=False)
-    assert not recurrent.torch_compile_enabled()
+    for variable in ks.performance.ENVIRONMENT.values():
+        monkeypatch.delenv(variable, raising=False)
+    assert not ks.performance.torch_compile()
     plain = speed.setting(model)
-    with recurrent.torch_compiled_steps():
-        assert recurrent.torch_compile_enabled() is on_torch
+    with ks.performance.settings(torch_compile=True, im2col=False, radial_gradient="autodiff"):
+        assert ks.performance.torch_compile() is on_torch
         assert speed.setting(model) == ("torch+compiled steps" if on_torch else plain)
-        monkeypatch.setenv(recurrent.TORCH_COMPILE_ENV, "0")
-        assert not recurrent.torch_compile_enabled()
-    assert not recurrent.torch_compile_enabled()
-    monkeypatch.setenv(recurrent.TORCH_COMPILE_ENV, "1")
-    assert recurrent.torch_compile_enabled() is on_torch
+        assert not ks.performance.im2col() and not ks.performance.custom_radial_gradient(xla=False)
+        monkeypatch.setenv("KERAS_SYMMETRY_TORCH_COMPILE", "0")
+        monkeypatch.setenv("KERAS_SYMMETRY_IM2COL", "1")
+        monkeypatch.setenv("KERAS_SYMMETRY_RADIAL_GRADIENT", "custom")
+        assert not ks.performance.torch_compile()
+        assert ks.performance.im2col() and ks.performance.custom_radial_gradient(xla=True)
+    assert ks.performance.current() == ks.performance.Performance()
+    monkeypatch.setenv("KERAS_SYMMETRY_TORCH_COMPILE", "1")
+    assert ks.performance.torch_compile() is on_torch
+    with pytest.raises(ValueError, match="radial_gradient must be one of"):
+        ks.performance.configure(radial_gradient="fast")
+    with pytest.raises(TypeError, match="jit"):
+        ks.performance.settings(jit=True).__enter__()
 
 
 def test_a_run_on_a_gpu_records_which_one(monkeypatch):

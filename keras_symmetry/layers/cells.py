@@ -8,12 +8,11 @@ initial state by a group element rotates every output by the same element.
 """
 
 import contextlib
-import os
 
 import keras
 from keras import ops
 
-from keras_symmetry import capsules, initializers
+from keras_symmetry import capsules, initializers, performance
 
 
 class CapsuleCell(keras.layers.Layer):
@@ -417,18 +416,6 @@ class U1GRUCell(ComplexRecurrence, CapsuleCell):
         }
 
 
-IM2COL_ENV = "KERAS_SYMMETRY_IM2COL"
-
-
-def im2col():
-    """Whether `U1ConvRNN2DCell` computes its convolution as one matmul over shifted grids (im2col)
-    rather than with the backend's convolution op: on JAX, whose convolution inside a time loop is
-    15x slower on a CPU (docs/PERFORMANCE.md); elsewhere the convolution op is the faster.
-    `KERAS_SYMMETRY_IM2COL=1` / `0` overrides the choice (benchmarks)."""
-    forced = os.environ.get(IM2COL_ENV)
-    return forced == "1" if forced in ("0", "1") else keras.backend.backend() == "jax"
-
-
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class U1ConvRNN2DCell(CapsuleCell):
     """Cell of the 2D convolutional U(1) RNN (001, D.3).
@@ -492,14 +479,14 @@ class U1ConvRNN2DCell(CapsuleCell):
         """The complex kernel as one real `(k, k, 2C, 2C)` convolution kernel, or under `im2col` the
         `(k*k*2C, 2C)` matrix of its rows ordered (dy, dx, channel)."""
         block = capsules.complex_block_kernel(self.recurrent_kernel)  # (k, k, 2C, 2C)
-        return (ops.reshape(block, (-1, 2 * self.filters)) if im2col() else block,)
+        return (ops.reshape(block, (-1, 2 * self.filters)) if performance.im2col() else block,)
 
     def recur(self, h, kernels):
         """Complex convolution `W * h` on the grid: one real convolution with the block kernel, or under
-        `im2col()` one matmul over the k*k shifted grids (the same sums)."""
+        `ks.performance.im2col()` one matmul over the k*k shifted grids (the same sums)."""
         size, (rows, cols) = self.kernel_size, self.grid_shape
         grid = ops.reshape(h, (-1, *self.grid_state_shape))
-        if not im2col():
+        if not performance.im2col():
             if self.padding_mode == "zeros":
                 return ops.reshape(ops.conv(grid, kernels[0], padding="same"), (-1, self.state_size))
             grid = capsules.pad_2d(grid, size // 2, self.padding_mode)

@@ -8,51 +8,16 @@ these; `get_config` holds them all flat, like Keras' own RNN layers.
 """
 
 import contextlib
-import os
 import re
 
 import keras
 from keras import ops
 from keras.src import backend as keras_backend  # backend.rnn: the loop keras.layers.RNN itself runs
 
-from keras_symmetry import capsules
+from keras_symmetry import capsules, performance
 from keras_symmetry.layers import cells
 
 _LAYER_ARGS = ("name", "trainable", "dtype", "activity_regularizer")
-
-TORCH_COMPILE_ENV = "KERAS_SYMMETRY_TORCH_COMPILE"
-
-
-_compile_steps = False
-"""Whether layers on torch compile their step when `KERAS_SYMMETRY_TORCH_COMPILE` is unset (`torch_compiled_steps`)."""
-
-
-def torch_compile_enabled():
-    """Whether each recurrent layer's step is compiled with `torch.compile` (torch backend only).
-
-    Keras runs the time loop of the torch backend eagerly, one Python call per
-    step; compiling the step makes a psMNIST training step of `U1GRU(64)`
-    1.7-2.6x faster (docs/PERFORMANCE.md) but costs tens of seconds of
-    compilation on first use, so it is off for plain layer calls and on inside
-    `torch_compiled_steps()` (the recipes' long runs, where measured faster).
-    `KERAS_SYMMETRY_TORCH_COMPILE=1` / `0` forces it on / off everywhere.
-    """
-    if keras.backend.backend() != "torch":
-        return False
-    forced = os.environ.get(TORCH_COMPILE_ENV)
-    return forced == "1" if forced in ("0", "1") else _compile_steps
-
-
-@contextlib.contextmanager
-def torch_compiled_steps(enabled=True):
-    """Within the block, recurrent layers on torch compile their step (unless `KERAS_SYMMETRY_TORCH_COMPILE` says otherwise)."""
-    global _compile_steps
-    previous, _compile_steps = _compile_steps, bool(enabled)
-    try:
-        yield
-    finally:
-        _compile_steps = previous
-
 
 def _advance(cell, structure):
     """The step `(x_t, h, *kernels) -> h'` of a cell, `kernels` flattened from `structure` (what gets compiled)."""
@@ -61,19 +26,6 @@ def _advance(cell, structure):
         return cell.loop_step(x_t, h, keras.tree.pack_sequence_as(structure, kernels))
 
     return advance
-
-
-CUSTOM_GRADIENT_ENV = "KERAS_SYMMETRY_RADIAL_GRADIENT"
-
-
-def custom_radial_gradient_enabled(xla):
-    """Whether the loop's radial tanh takes its written-out gradient (`capsules.radial_tanh_custom_gradient`):
-    on TensorFlow without XLA, whose graph runs every small op of the autodiff gradient on its own.
-    `KERAS_SYMMETRY_RADIAL_GRADIENT=custom` / `autodiff` overrides the choice (benchmarks)."""
-    forced = os.environ.get(CUSTOM_GRADIENT_ENV)
-    if forced in ("custom", "autodiff"):
-        return forced == "custom"
-    return keras.backend.backend() == "tensorflow" and not xla
 
 
 def under_xla():
@@ -169,7 +121,7 @@ class CapsuleRNN(keras.layers.RNN):
         step), on the cell's loop layout (`CapsuleCell.loop_layout`: the O(k) RNN keeps its state
         component-major). Under XLA a cell with `remat_under_xla` has its step recomputed in the
         backward pass (`keras.remat`) rather than its intermediates stored; on torch the step can
-        be compiled (`torch_compile_enabled`). On JAX the other cells keep Keras' own loop: XLA
+        be compiled (`ks.performance`). On JAX the other cells keep Keras' own loop: XLA
         already hoists their kernels out of its scan, and the plain loop measured as fast or
         faster there."""
         cell = self.cell
@@ -179,7 +131,7 @@ class CapsuleRNN(keras.layers.RNN):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         structure = keras.tree.map_structure(ops.convert_to_tensor, cell.loop_kernels())
         kernels = keras.tree.flatten(structure)
-        if torch_compile_enabled():
+        if performance.torch_compile():
             advance = self._compiled_step(structure)
         else:
             advance = keras.remat(_advance(cell, structure)) if remat else _advance(cell, structure)
@@ -189,7 +141,7 @@ class CapsuleRNN(keras.layers.RNN):
             return h, [h]
 
         states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
-        custom_gradient = custom_radial_gradient_enabled(xla)
+        custom_gradient = performance.custom_radial_gradient(xla)
         with cell.custom_radial_gradient() if custom_gradient else contextlib.nullcontext():
             last_output, outputs, states = keras_backend.rnn(
                 step,

@@ -16,7 +16,7 @@ import pathlib
 
 import keras
 
-from keras_symmetry import hub, recipes, zoo
+from keras_symmetry import hub, performance, recipes, zoo
 from keras_symmetry.layers import recurrent
 from keras_symmetry.training import curves, distribution, speed, transfer
 from keras_symmetry.training.checkpoint import INIT_FROM, Checkpointer, RunState, write_atomic
@@ -165,7 +165,8 @@ def train(name, /, **given):
             f"--to-zoo needs a zoo entry name; {name!r} is a recipe. Known entries: {', '.join(zoo.names())}."
         )
     # Recurrent layers on torch compile their step where that was measured faster (the entry's `speed`).
-    with recurrent.torch_compiled_steps(speed.compiled_steps(control["jit_compile"], entry and name, control["smoke"])):
+    compiled = speed.compiled_steps(control["jit_compile"], entry and name, control["smoke"])
+    with performance.settings(torch_compile=compiled):
         return _run(name, recipe, entry, args, command, control)
 
 

@@ -30,7 +30,7 @@ FASTEST = {
 step (`benchmarks/zoo_speed.py` measures both). Anything not listed keeps Keras' `"auto"` (no XLA on a CPU).
 
 A declaration's `speed["torch_compiled_steps"]` marks the entries whose recurrent layers train faster on
-torch with their step compiled by `torch.compile` (`layers.recurrent.torch_compiled_steps`), measured
+torch with their step compiled by `torch.compile` (`ks.performance.settings(torch_compile=True)`), measured
 against eager on one quiet core: u1-gru-psmnist 1.92x (0.74 s against 1.42 s a step), u1-gru-copy 1.90x;
 not u1-rnn-copy (0.95x: its step is too small to gain). `--jit-compile fastest` turns it on for them
 (docs/PERFORMANCE.md)."""
@@ -69,6 +69,7 @@ def _speed(entry):
 def setting(model):
     """The backend, compile setting and accelerator a compiled `model` trains with: `jax`, `tensorflow+xla`,
     `torch+compiled steps`, `jax on NVIDIA H200`, ..."""
+    from keras_symmetry import performance
     from keras_symmetry.layers import recurrent
 
     backend = keras.backend.backend()
@@ -76,7 +77,7 @@ def setting(model):
         name = "tensorflow+xla"
     elif backend == "torch" and model.jit_compile is True:
         name = "torch+compile"
-    elif recurrent.torch_compile_enabled() and any(isinstance(layer, recurrent.CapsuleRNN) for layer in _layers(model)):
+    elif performance.torch_compile() and any(isinstance(layer, recurrent.CapsuleRNN) for layer in _layers(model)):
         name = "torch+compiled steps"
     else:
         name = backend
