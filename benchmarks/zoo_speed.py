@@ -45,7 +45,6 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
     import keras
 
     from keras_symmetry import recipes
-    from keras_symmetry.layers import recurrent
     from keras_symmetry.training import runner, speed
 
     recipe, _ = recipes.get(name)

@@ -11,4 +11,4 @@
 
 from keras_symmetry.tasks import copy, data, images, pipeline, psmnist, shapes
 
-__all__ = ["copy", "data", "images", "psmnist", "shapes"]
+__all__ = ["copy", "data", "images", "pipeline", "psmnist", "shapes"]

@@ -17,7 +17,6 @@ import pathlib
 import keras
 
 from keras_symmetry import hub, performance, recipes, zoo
-from keras_symmetry.layers import recurrent
 from keras_symmetry.training import curves, distribution, speed, transfer
 from keras_symmetry.training.checkpoint import INIT_FROM, Checkpointer, RunState, write_atomic
 
