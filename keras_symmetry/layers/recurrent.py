@@ -19,6 +19,7 @@ from keras_symmetry.layers import cells
 
 _LAYER_ARGS = ("name", "trainable", "dtype", "activity_regularizer")
 
+
 def _advance(cell, structure):
     """The step `(x_t, h, *kernels) -> h'` of a cell, `kernels` flattened from `structure` (what gets compiled)."""
 
