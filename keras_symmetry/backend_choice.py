@@ -72,7 +72,8 @@ class Choice:
 
 
 def installed(backend):
-    """Whether every module `backend` needs can be found (nothing is imported); `False` for a name Keras does not know."""
+    """Whether every module `backend` needs can be found (nothing is imported); `False` for a name Keras does not
+    know."""
     if backend not in MODULES:
         return False
     try:
@@ -87,7 +88,8 @@ def installed_backends():
 
 
 def keras_json_path(environ=None):
-    """Where Keras looks for its config: `$KERAS_HOME/keras.json`, else `~/.keras` (or `/tmp/.keras` when home is read-only)."""
+    """Where Keras looks for its config: `$KERAS_HOME/keras.json`, else `~/.keras`
+    (or `/tmp/.keras` when home is read-only)."""
     environ = os.environ if environ is None else environ
     if "KERAS_HOME" in environ:
         folder = environ["KERAS_HOME"]
@@ -98,7 +100,8 @@ def keras_json_path(environ=None):
 
 
 def keras_json_backend(path=None):
-    """The backend a keras.json names by the user's choice, or `None` (no file, unreadable, no backend, Keras' default file)."""
+    """The backend a keras.json names by the user's choice, or `None`
+    (no file, unreadable, no backend, Keras' default file)."""
     path = keras_json_path() if path is None else pathlib.Path(path)
     try:
         config = json.loads(path.read_text())

@@ -68,7 +68,7 @@ def per_capsule(scale, k):
 
 
 def radial(x, k, fn, epsilon):
-    """The radial nonlinearity `f(|v|) / (|v| + eps) * v` per capsule (001, eqs. 5, 20, 61, 65)."""
+    """The radial nonlinearity `f(|v|) / (|v| + eps) * v` per capsule (Iqbal et al. 2026, eqs. 5, 20, 61, 65)."""
     r = capsule_norm(x, k)
     return x * per_capsule(fn(r) / (r + epsilon), k)
 
@@ -132,7 +132,7 @@ def complex_block_kernel(kernel):
     `kernel` has shape `(2, ..., n_in, n_out)` holding `(Re W, Im W)` in Keras'
     `(fan_in, fan_out)` orientation. The result has shape `(..., 2*n_in, 2*n_out)`
     and maps interleaved `(Re, Im)` capsules to interleaved capsules:
-    `x @ K` computes `z W` for complex `z` (001, eq. 21: `w delta_ab + u epsilon_ab`).
+    `x @ K` computes `z W` for complex `z` (Iqbal et al. 2026, eq. 21: `w delta_ab + u epsilon_ab`).
     """
     real, imag = kernel[0], kernel[1]
     *lead, n_in, n_out = real.shape
@@ -143,7 +143,7 @@ def complex_block_kernel(kernel):
 
 
 def isotropic_matmul(x, w, k):
-    """`(w (x) I_k)` applied to capsules (001, eqs. 19, 64): mixes capsules, not components.
+    """`(w (x) I_k)` applied to capsules (Iqbal et al. 2026, eqs. 19, 64): mixes capsules, not components.
 
     `x`: `(..., n_in*k)`; `w`: `(n_in, n_out)`; returns `(..., n_out*k)`.
     """

@@ -12,7 +12,7 @@ arguments and the arguments themselves:
   `u = E x`, so this checks the whole update `(u, h) -> h'` at nonzero input.
 
 The broken variants (a bias, an elementwise nonlinearity, a generic dense
-layer, the bias `c` of 000 eq. 8) must fail the same check: that is what shows
+layer, the bias `c` of Iqbal & Welling 2025, eq. 8) must fail the same check: that is what shows
 the check can fail.
 """
 
@@ -116,7 +116,7 @@ def _dense(group_layer, k):
 
 
 def _generic_dense(k):
-    """The generic deep-MLP block (001 Figs. 3, 4): unconstrained dense, same sigma_w, radial tanh."""
+    """The generic deep-MLP block (Iqbal et al. 2026, Figs. 3, 4): unconstrained dense, same sigma_w, radial tanh."""
 
     def build(broken):
         dense = (

@@ -79,11 +79,12 @@ def _describe(model, metadata):
 
 
 def copy_task(seed=1, sequences=COPY_SEQUENCES, name=COPY_MODEL):
-    """Lines showing `name` on one fresh copy-task sequence (target beside answer) and its recall on `sequences` more."""
+    """Lines showing `name` on one fresh copy-task sequence (target beside answer) and its recall on
+    `sequences` more."""
     model, metadata = _load(name)
     t_max = metadata["task"]["t_max"]
     lines = [
-        f"copy task (001 D.2.4): read 10 tokens, wait T <= {t_max} blanks, repeat them after 'go'",
+        f"copy task (Iqbal et al. 2026, D.2.4): read 10 tokens, wait T <= {t_max} blanks, repeat them after 'go'",
         *_describe(model, metadata),
     ]
     x, y = copy.make_batch(sequences, t_max, _rng(seed), fixed_delay=metadata["task"].get("fixed_delay"))
@@ -95,10 +96,10 @@ def copy_task(seed=1, sequences=COPY_SEQUENCES, name=COPY_MODEL):
     lines += [
         f"  a fresh sequence (seed {seed}), delay {go - copy.MEMORY}:",
         f"    target  {show(y[0][recall[0]])}",
-        f"    answer  {show(answer[0][recall[0]])}   ({int(right[0].sum())} of {copy.MEMORY} right; the model's answers "
-        "at the recall steps, argmax of its logits)",
-        f"  {sequences} fresh sequences: {right.mean():.0%} of the recalled tokens right, {right.all(axis=1).mean():.0%} "
-        "of the sequences entirely (guessing: 12.5%)",
+        f"    answer  {show(answer[0][recall[0]])}   ({int(right[0].sum())} of {copy.MEMORY} right; "
+        "the model's answers at the recall steps, argmax of its logits)",
+        f"  {sequences} fresh sequences: {right.mean():.0%} of the recalled tokens right, "
+        f"{right.all(axis=1).mean():.0%} of the sequences entirely (guessing: 12.5%)",
     ]
     return lines
 
@@ -111,11 +112,12 @@ def shapes_task(out=DEFAULT_OUT, seed=1, name=SHAPES_MODEL):
     model, metadata = _load(name)
     size = metadata["task"].get("size", 64)
     lines = [
-        "shapes (000 §2.2): turn every circle into a square, square into triangle, triangle into circle",
+        "shapes (Iqbal & Welling 2025, §2.2): turn every circle into a square, square into triangle, "
+        "triangle into circle",
         *_describe(model, metadata),
     ]
-    for seed in range(seed, seed + 100):  # the first pair from `seed` on that shows all three kinds
-        x, y, layout = shapes.make_pair(_rng(seed), size=size, filled=metadata["task"].get("filled", False))
+    for pair_seed in range(seed, seed + 100):  # the first pair from `seed` on that shows all three kinds
+        x, y, layout = shapes.make_pair(_rng(pair_seed), size=size, filled=metadata["task"].get("filled", False))
         if len({kind for kind, *_ in layout}) == len(shapes.KINDS):
             break
     output = np.asarray(model.predict_on_batch(x[None, ..., None]))[0, ..., 0]
@@ -128,7 +130,8 @@ def shapes_task(out=DEFAULT_OUT, seed=1, name=SHAPES_MODEL):
         ax.set_title(title, fontsize=9)
         ax.axis("off")
     fig.suptitle(
-        f"{metadata['name']} (recorded {_recorded(metadata)}); this pair: RMSE {rmse:.4f}, background everywhere {background:.4f}",
+        f"{metadata['name']} (recorded {_recorded(metadata)}); this pair: RMSE {rmse:.4f}, "
+        f"background everywhere {background:.4f}",
         fontsize=9,
     )
     fig.tight_layout()
@@ -136,14 +139,16 @@ def shapes_task(out=DEFAULT_OUT, seed=1, name=SHAPES_MODEL):
     path = curves.save(fig, pathlib.Path(out) / "shapes.png")
     kinds = ", ".join(kind for kind, *_ in layout)
     lines += [
-        f"  a fresh {size}x{size} pair (seed {seed}: {kinds}): RMSE {rmse:.4f} (background everywhere: {background:.4f})",
+        f"  a fresh {size}x{size} pair (seed {pair_seed}: {kinds}): RMSE {rmse:.4f} "
+        f"(background everywhere: {background:.4f})",
         f"  picture   {path}  (input | target | model output)",
     ]
     return lines
 
 
 def mnist_file(path=None):
-    """An offline MNIST copy: `path`, else `$KERAS_SYMMETRY_DATA/mnist.npz`, else Keras' download cache; `None` if none is there."""
+    """An offline MNIST copy: `path`, else `$KERAS_SYMMETRY_DATA/mnist.npz`, else Keras' download cache;
+    `None` if none is there."""
     candidates = (
         [path]
         if path
@@ -159,7 +164,8 @@ def psmnist_task(path=None, digits=DIGITS, name=PSMNIST_MODEL):
     """Lines showing `name` on the first `digits` MNIST test digits, or saying how to enable it."""
     found = mnist_file(path)
     header = (
-        "permuted sequential MNIST (001 D.2.4): read 784 pixels one at a time in a fixed random order, name the digit"
+        "permuted sequential MNIST (Iqbal et al. 2026, D.2.4): read 784 pixels one at a time in a fixed random order, "
+        "name the digit"
     )
     if found is None:
         return [

@@ -3,14 +3,14 @@
 Task specs are plain dicts (stored in a preset's metadata):
 
 * `{"name": "copy", "t_max": 25, "fixed_delay": None, "test_seed": 10000, "test_batches": 100, "test_batch_size": 50}`
-  -> `test_cross_entropy` (per step, averaged over time and examples, 001 D.2.5), `test_recall_accuracy`
+  -> `test_cross_entropy` (per step, averaged over time and examples, Iqbal et al. 2026, D.2.5), `test_recall_accuracy`
   (the fraction of the 10 recalled data tokens whose most likely output is right) and `test_sequences_recalled`
   (the fraction of test sequences with all 10 right);
 * `{"name": "psmnist"}` -> `test_accuracy`, `test_cross_entropy` on the 10,000 MNIST test images
   (images given as `(28, 28)`; the model permutes them itself);
 * `{"name": "mnist"}` or `{"name": "fashion_mnist"}` -> the same, images flattened to 784 (the deep MLPs);
 * `{"name": "shapes", "size": 64, "test_examples": 1000, "test_seed": 10000}` -> on a fixed shapes set
-  from a seed not used in training (000 §2.2): `test_rmse`, the root mean squared pixel error;
+  from a seed not used in training (Iqbal & Welling 2025, §2.2): `test_rmse`, the root mean squared pixel error;
   `test_f1`, the shape-level figure (`shape_f1`: per-pixel F1 of the output thresholded at 0 against
   the target's shape pixels, with a one-pixel tolerance, pooled over the test set); and
   `test_images_right`, the fraction of test images whose own tolerant F1 is at least `F1_BAR`.

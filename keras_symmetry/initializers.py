@@ -1,17 +1,17 @@
 """Initializers of the papers, as Keras initializers.
 
 * `SigmaW(sigma_w)`: i.i.d. Gaussian weights with `E|W_ij|^2 = sigma_w^2 / N` in
-  total per entry, `N` the number of input capsules (001, eq. 35). This puts the
+  total per entry, `N` the number of input capsules (Iqbal et al. 2026, eq. 35). This puts the
   order-parameter transition at `sigma_w = 1` for U(1), O(k) and generic layers
   alike. For a complex kernel stored as `(2, N, M)` (Re, Im) each part gets
-  `sigma_w^2 / (2N)`; the text after 001 eq. 5 (each part `sigma_w^2 / N`) would
+  `sigma_w^2 / (2N)`; the text after Iqbal et al. 2026, eq. 5 (each part `sigma_w^2 / N`) would
   move the transition to `1/sqrt(2)`, and this package does not use it.
-* `CapsuleIdentity()`: the identity recurrent initialisation of 001 D.2.2, for
+* `CapsuleIdentity()`: the identity recurrent initialisation of Iqbal et al. 2026, D.2.2, for
   real, complex `(2, N, N)`, gate `(N, m*N)` and convolutional kernels.
 * `standard(units)`: PyTorch's default `U(-1/sqrt(N), 1/sqrt(N))`, the papers'
-  "standard" / "random" initialisation (001 D.2.2).
+  "standard" / "random" initialisation (Iqbal et al. 2026, D.2.2).
 * `low_variance()`: the low-variance encoder initialisation `N(0, 0.001)` of
-  001 D.2.2, read as variance 0.001 (standard deviation ~0.0316).
+  Iqbal et al. 2026, D.2.2, read as variance 0.001 (standard deviation ~0.0316).
 * `low_stddev()`: the same `N(0, 0.001)` read as PyTorch's
   `torch.nn.init.normal_(w, 0, 0.001)` reads it: standard deviation 0.001.
 """
@@ -27,7 +27,7 @@ LOW_VARIANCE = 1e-3
 
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class SigmaW(keras.initializers.VarianceScaling):
-    """Gaussian weights with total variance `sigma_w**2 / fan_in` per entry (001, eq. 35).
+    """Gaussian weights with total variance `sigma_w**2 / fan_in` per entry (Iqbal et al. 2026, eq. 35).
 
     For a kernel of shape `(fan_in, fan_out)` this is `N(0, sigma_w^2 / fan_in)`.
     For a complex kernel of shape `(2, fan_in, fan_out)` Keras' fan rule counts
@@ -56,7 +56,7 @@ class SigmaW(keras.initializers.VarianceScaling):
 
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class CapsuleIdentity(keras.initializers.Initializer):
-    """Identity initialisation of a recurrent kernel (001, D.2.2).
+    """Identity initialisation of a recurrent kernel (Iqbal et al. 2026, D.2.2).
 
     * `(N, N)`: the identity; `(N, m*N)`: `m` identity blocks side by side
       (e.g. the GRU's `[W_hr | W_hz]`);
@@ -91,7 +91,8 @@ def low_variance(seed=None):
 
 
 def low_stddev(seed=None):
-    """001 D.2.2's `N(0, 0.001)` read as `torch.nn.init.normal_(w, 0, 0.001)` does: standard deviation 0.001."""
+    """Iqbal et al. 2026, D.2.2's `N(0, 0.001)` read as `torch.nn.init.normal_(w, 0, 0.001)` does:
+    standard deviation 0.001."""
     return keras.initializers.RandomNormal(stddev=LOW_VARIANCE, seed=seed)
 
 

@@ -6,10 +6,10 @@ equivariant (or baseline) recurrent core, to freeze or not, and
 replaces.
 
 ```python
-model = ks.models.copy_model("u1-rnn", 32)                       # 001 Table 2
-model = ks.models.psmnist_model("u1-gru", 64, permutation_seed=0) # 001 Table 3
-model = ks.models.mlp_model("u1", 64, depth=100, sigma_w=1.5)     # 001 Figs. 3, 11
-model = ks.models.kuramoto_model(symmetry_breaking=False)         # 000 A.1
+model = ks.models.copy_model("u1-rnn", 32)                       # Iqbal et al. 2026, Table 2
+model = ks.models.psmnist_model("u1-gru", 64, permutation_seed=0) # Iqbal et al. 2026, Table 3
+model = ks.models.mlp_model("u1", 64, depth=100, sigma_w=1.5)     # Iqbal et al. 2026, Figs. 3, 11
+model = ks.models.kuramoto_model(symmetry_breaking=False)         # Iqbal & Welling 2025, A.1
 ```
 """
 
@@ -22,15 +22,15 @@ from keras_symmetry.tasks import copy, images, psmnist
 def _core(arch, units, k=None, grid=None, **kwargs):
     """The recurrent core of an architecture name: `u1-rnn`, `u1-gru`, `ok-rnn`, `u1-convrnn`, `rnn`, `gru`.
 
-    The baselines are Keras' own layers as in 001 eqs. 56-57 (`GRU` with
+    The baselines are Keras' own layers as in Iqbal et al. 2026, eqs. 56-57 (`GRU` with
     `reset_after=True` and a ReLU candidate, `SimpleRNN` with tanh or ReLU);
     their identity recurrent initialisation puts an identity in every gate
-    block (001 D.2.2), not only the first.
+    block (Iqbal et al. 2026, D.2.2), not only the first.
     """
     kwargs.setdefault("name", "core")
     if arch == "u1-convrnn":
         if grid is None:
-            raise ValueError("A 'u1-convrnn' core needs the grid side `grid` (001 D.3: 20).")
+            raise ValueError("A 'u1-convrnn' core needs the grid side `grid` (Iqbal et al. 2026, D.3: 20).")
         return layers.U1ConvRNN2D(units, grid_shape=(grid, grid), **kwargs)
     if arch == "u1-rnn":
         return layers.U1SimpleRNN(units, **kwargs)
@@ -54,9 +54,9 @@ ARCHS = ("u1-rnn", "u1-gru", "ok-rnn", "u1-convrnn", "rnn", "gru")
 
 
 def copy_model(arch, units, k=None, grid=None, name=None, **core_kwargs):
-    """Copy task (001 D.2.4): one-hot `(batch, time, 10)` -> logits `(batch, time, 10)`.
+    """Copy task (Iqbal et al. 2026, D.2.4): one-hot `(batch, time, 10)` -> logits `(batch, time, 10)`.
 
-    `arch="u1-convrnn"` is the 2D convolutional U(1) RNN of 001 D.3 (`units`
+    `arch="u1-convrnn"` is the 2D convolutional U(1) RNN of Iqbal et al. 2026, D.3 (`units`
     complex channels on a `grid x grid` lattice); its grid states are flattened
     per step before the linear readout.
     """
@@ -69,7 +69,8 @@ def copy_model(arch, units, k=None, grid=None, name=None, **core_kwargs):
 
 
 def psmnist_model(arch, units, k=None, permutation_seed=0, name=None, num_classes=10, **core_kwargs):
-    """psMNIST (001 D.2.4): raw images `(batch, 28, 28)` in natural order -> logits `(batch, num_classes)`."""
+    """psMNIST (Iqbal et al. 2026, D.2.4): raw images `(batch, 28, 28)` in natural order
+    -> logits `(batch, num_classes)`."""
     inputs = keras.Input((28, 28), name="images")
     sequence = psmnist.PermutePixels(psmnist.permutation(permutation_seed), name="permute")(inputs)
     hidden = _core(arch, units, k, **core_kwargs)(sequence)
@@ -81,7 +82,8 @@ MLP_GROUPS = ("u1", "ok", "generic")
 
 
 def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name=None, num_classes=10):
-    """The deep MLP of 001 §2 (eqs. 4-5) on flattened images `(batch, 784)` -> logits `(batch, num_classes)`.
+    """The deep MLP of Iqbal et al. 2026, §2 (eqs. 4-5) on flattened images `(batch, 784)`
+    -> logits `(batch, num_classes)`.
 
     A generic read-in `embed` (784 -> units*k), then `core`: `depth` layers
     `z^{l+1} = W^l phi(z^l)` with phi the radial activation on k-capsules and W
@@ -118,7 +120,7 @@ def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name
 
 
 def kuramoto_model(size=None, channels=16, symmetry_breaking=False, name=None, **core_kwargs):
-    """The shapes network of 000 A.1: pixels `(batch, L, L, 1)` (+-0.5) -> pixels `(batch, L, L, 1)`.
+    """The shapes network of Iqbal & Welling 2025, A.1: pixels `(batch, L, L, 1)` (+-0.5) -> pixels `(batch, L, L, 1)`.
 
     `embed` = pointwise `Dense(channels)` **without bias** (so black <-> white is
     x -> -x), `core` = `KuramotoConv2D` (defaults kernel 5, gamma 0.25, T=30),

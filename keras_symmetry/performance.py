@@ -3,11 +3,14 @@
 The layers compute the same numbers whichever way these are set; they choose how. Each switch's default was
 measured fastest on a CPU (docs/PERFORMANCE.md):
 
-| setting | default | environment override |
-| --- | --- | --- |
-| `torch_compile` | `False`: each recurrent step runs eagerly on torch. `True` compiles it with `torch.compile` (1.7-2.6x faster steps, tens of seconds of compilation first); the recipes turn it on for the entries measured faster | `KERAS_SYMMETRY_TORCH_COMPILE=1` / `0` |
-| `im2col` | `None`: on JAX only, `U1ConvRNN2D` computes its convolution as one matmul over shifted grids (JAX's convolution inside a time loop is 15x slower on a CPU) | `KERAS_SYMMETRY_IM2COL=1` / `0` |
-| `radial_gradient` | `None`: `"custom"` (the written-out gradient of the radial tanh) on TensorFlow without XLA, `"autodiff"` elsewhere | `KERAS_SYMMETRY_RADIAL_GRADIENT=custom` / `autodiff` |
+- `torch_compile` (environment override `KERAS_SYMMETRY_TORCH_COMPILE=1` / `0`): default `False`, each recurrent
+  step runs eagerly on torch. `True` compiles it with `torch.compile` (1.7-2.6x faster steps, tens of seconds of
+  compilation first); the recipes turn it on for the entries measured faster.
+- `im2col` (environment override `KERAS_SYMMETRY_IM2COL=1` / `0`): default `None`, on JAX only, `U1ConvRNN2D`
+  computes its convolution as one matmul over shifted grids (JAX's convolution inside a time loop is 15x slower on
+  a CPU).
+- `radial_gradient` (environment override `KERAS_SYMMETRY_RADIAL_GRADIENT=custom` / `autodiff`): default `None`,
+  `"custom"` (the written-out gradient of the radial tanh) on TensorFlow without XLA, `"autodiff"` elsewhere.
 
 ```python
 import keras_symmetry as ks

@@ -1,10 +1,10 @@
-"""Ensembles of random bulk networks and the order parameters measured on them (001 §2.2-2.3, Fig. 2).
+"""Ensembles of random bulk networks and the order parameters measured on them (Iqbal et al. 2026, §2.2-2.3, Fig. 2).
 
 `RandomBulk` holds `ensemble` independent random networks
-`z^{l+1} = W^l phi(z^l)` (001 eq. 4) of `units` capsules, `depth` layers, and
+`z^{l+1} = W^l phi(z^l)` (Iqbal et al. 2026, eq. 4) of `units` capsules, `depth` layers, and
 runs a batch through all of them at once with `keras.ops` (any backend). The
 weights are drawn by `ks.initializers.SigmaW` itself, so theory, layers and
-measurements share one normalisation (001 eq. 35, `E|W_ij|^2 = sigma_w^2 / N`
+measurements share one normalisation (Iqbal et al. 2026, eq. 35, `E|W_ij|^2 = sigma_w^2 / N`
 in total):
 
 * `group="u1"`: complex `W` (the `U1Dense` kernel layout `(2, N, N)`), `k = 2`;
@@ -41,7 +41,8 @@ def _check_capsules(x, k, where):
 
 
 def order_parameter(x, k=2, keep=0):
-    """`c = (1/N) sum_j |x_j|^2`, averaged over capsules and examples (001 eq. 6; `d` of eq. 50 on pre-activations).
+    """`c = (1/N) sum_j |x_j|^2`, averaged over capsules and examples
+    (Iqbal et al. 2026, eq. 6; `d` of eq. 50 on pre-activations).
 
     Pass post-activations `phi(z)` for `c^l` (eq. 6) or pre-activations `z` for
     `d^l` (eq. 50).
@@ -61,7 +62,8 @@ def order_parameter(x, k=2, keep=0):
 
 
 def two_input_covariance(phi_a, phi_b):
-    """`C_ab = (1/N) sum_j phi(z_{j,a}) phi(z_{j,b})^*` for two inputs of a U(1) network (001 eqs. 10, 39).
+    """`C_ab = (1/N) sum_j phi(z_{j,a}) phi(z_{j,b})^*` for two inputs of a U(1) network
+    (Iqbal et al. 2026, eqs. 10, 39).
 
     Args:
         phi_a, phi_b: post-activations of the two inputs, `(..., 2N)` (Re, Im)
@@ -88,13 +90,14 @@ def two_input_covariance(phi_a, phi_b):
 
 
 class RandomBulk:
-    """`ensemble` random bulk networks `z^{l+1} = W^l phi(z^l)`, `l = 0..depth-1` (001 eqs. 4, 5, 19, 21).
+    """`ensemble` random bulk networks `z^{l+1} = W^l phi(z^l)`, `l = 0..depth-1`
+    (Iqbal et al. 2026, eqs. 4, 5, 19, 21).
 
     Args:
         units: capsules per layer `N`.
         depth: number of layers `L`.
         k: capsule size; must be 2 for `group="u1"`.
-        sigma_w: weight scale (`SigmaW`, 001 eq. 35): transition at 1.
+        sigma_w: weight scale (`SigmaW`, Iqbal et al. 2026, eq. 35): transition at 1.
         group: `"u1"`, `"ok"` or `"generic"` (see the module docstring).
         ensemble: number of independent networks run side by side.
         activation: radial function `f` (a Keras activation); default tanh.
@@ -131,7 +134,7 @@ class RandomBulk:
         return self.units * self.k
 
     def activation_fn(self, z):
-        """`phi(z)`: the radial nonlinearity on every capsule (001 eqs. 5, 20)."""
+        """`phi(z)`: the radial nonlinearity on every capsule (Iqbal et al. 2026, eqs. 5, 20)."""
         return capsules.radial(z, self.k, self.activation, 1e-8)
 
     def layer(self, index, z):

@@ -1,14 +1,15 @@
-"""Noise-driven symmetry restoration and finite-size scaling (000 §3, eqs. 9-11, A.3; Figs. 7, 10, 11).
+"""Noise-driven symmetry restoration and finite-size scaling
+(Iqbal & Welling 2025, §3, eqs. 9-11, A.3; Figs. 7, 10, 11).
 
-With noise `eta_i(t)` of strength `eta0` in the Kuramoto dynamics (000 eq. 9)
+With noise `eta_i(t)` of strength `eta0` in the Kuramoto dynamics (Iqbal & Welling 2025, eq. 9)
 a trained Z2 network loses its domain walls at a critical noise `eta_c`. Near
 it a dimensionless observable obeys the finite-size-scaling form
 
-    O(L, eta) = f(L^alpha (eta - eta_c))                       (000 eqs. 10, 11)
+    O(L, eta) = f(L^alpha (eta - eta_c))                       (Iqbal & Welling 2025, eqs. 10, 11)
 
 so the curves for different lattice sizes `L` cross at `eta_c` and collapse
 onto one function of `L^alpha (eta - eta_c)`. The 2d Ising class has
-`alpha = 1` (`1/nu`), mean-field theory `alpha = 2` (000 §3.1).
+`alpha = 1` (`1/nu`), mean-field theory `alpha = 2` (Iqbal & Welling 2025, §3.1).
 
 * `noise_scan`: the observable for every `(L, eta)`, on shapes images scaled
   with `L` (`max_shapes` grows as `L^2`, `ks.tasks.shapes`).
@@ -19,7 +20,7 @@ onto one function of `L^alpha (eta - eta_c)`. The 2d Ising class has
 * `collapse_at_crossing`: Fig. 7's analysis in one call: the fit at the crossing's
   `eta_c` (free where the curves do not cross) and the Ising quality there.
 
-**Observables (000 A.3 item 1).** The paper finds scaling only for the RMSE of
+**Observables (Iqbal & Welling 2025, A.3 item 1).** The paper finds scaling only for the RMSE of
 an output `p(x)` with background 0 and foreground 1, not for `+-0.5` pixels and
 not for the MSE. A shift alone leaves an RMSE unchanged, so here `p(x)` is the
 network's `+-0.5` output shifted *and clipped* to `[0, 1]` (a foreground
@@ -53,7 +54,8 @@ def observable(outputs, targets, kind="rmse01"):
 
 
 def noisy_predictor(model, seed=None):
-    """`predict(x, eta0)` for a chain model (e.g. `Sequential`) containing a `KuramotoConv2D` (000 eq. 9).
+    """`predict(x, eta0)` for a chain model (e.g. `Sequential`) containing a `KuramotoConv2D`
+    (Iqbal & Welling 2025, eq. 9).
 
     Runs `model.layers` in order and calls every `KuramotoConv2D` with the given
     noise level. With an integer `seed` the noise comes from one
@@ -79,7 +81,7 @@ def noisy_predictor(model, seed=None):
 
 
 def noise_scan(predict, sizes, etas, examples=32, batch_size=32, kind="rmse01", seed=0, progress=True):
-    """The observable `O(L, eta)` for every lattice size and noise level (000 Figs. 7, 11).
+    """The observable `O(L, eta)` for every lattice size and noise level (Iqbal & Welling 2025, Figs. 7, 11).
 
     Each size `L` gets its own fixed set of `examples` shapes pairs (seeded by
     `seed` and `L`), with the number of shapes scaled to `L`, shared by every `eta`.
@@ -149,7 +151,7 @@ def _crossings(etas, curves):
 
 
 def crossing_point(etas, curves, errors=None, resamples=200, seed=0):
-    """Critical noise `eta_c` where the curves of different `L` intersect (000 eq. 11, Fig. 7 left).
+    """Critical noise `eta_c` where the curves of different `L` intersect (Iqbal & Welling 2025, eq. 11, Fig. 7 left).
 
     `eta_c` is the mean of the crossings of every pair of curves (linear
     interpolation between grid points). Its uncertainty is the spread (standard
@@ -184,13 +186,14 @@ def crossing_point(etas, curves, errors=None, resamples=200, seed=0):
 
 
 def scaled_variable(sizes, etas, alpha, eta_c):
-    """`x = L^alpha (eta - eta_c)` for every size and noise level, `(S, E)` (000 eq. 10)."""
+    """`x = L^alpha (eta - eta_c)` for every size and noise level, `(S, E)` (Iqbal & Welling 2025, eq. 10)."""
     sizes = np.asarray(sizes, dtype="float64")[:, None]
     return sizes**alpha * (np.asarray(etas, dtype="float64")[None, :] - eta_c)
 
 
 def collapse_quality(sizes, etas, curves, alpha, eta_c, min_overlap=0.25):
-    """How well the curves collapse onto one function of `L^alpha (eta - eta_c)` (000 Figs. 7 right, 10): 0 is perfect.
+    """How well the curves collapse onto one function of `L^alpha (eta - eta_c)`: 0 is perfect
+    (Iqbal & Welling 2025, Figs. 7 right, 10).
 
     For every point of every curve, the other curves are linearly interpolated
     at its scaled abscissa where they cover it; the measure is the root mean
@@ -217,7 +220,8 @@ def collapse_quality(sizes, etas, curves, alpha, eta_c, min_overlap=0.25):
 
 
 def fit_collapse(sizes, etas, curves, eta_c=None, alphas=None, eta_window=None, refine=3):
-    """Best data collapse: `alpha` (and `eta_c` unless given) minimising `collapse_quality` (000 §3.2, Fig. 7 right).
+    """Best data collapse: `alpha` (and `eta_c` unless given) minimising `collapse_quality`
+    (Iqbal & Welling 2025, §3.2, Fig. 7 right).
 
     A grid search over `alphas` (default 0.05..3) and, when `eta_c` is `None`,
     over `eta_window` (default: the whole noise grid), then `refine` rounds of
@@ -259,7 +263,8 @@ def fit_collapse(sizes, etas, curves, eta_c=None, alphas=None, eta_window=None, 
 
 
 def collapse_at_crossing(sizes, etas, curves, crossing):
-    """`fit_collapse` at `crossing_point`'s `eta_c`, with the Ising `alpha = 1` quality there (000 Figs. 7, 10).
+    """`fit_collapse` at `crossing_point`'s `eta_c`, with the Ising `alpha = 1` quality there
+    (Iqbal & Welling 2025, Figs. 7, 10).
 
     Where the curves do not cross (`crossing["eta_c"]` is NaN) `eta_c` is
     fitted with `alpha`.

@@ -1,9 +1,9 @@
-"""Z2 domains and domain walls of Kuramoto oscillator fields (000 §2.2, Figs. 1, 5, 9).
+"""Z2 domains and domain walls of Kuramoto oscillator fields (Iqbal & Welling 2025, §2.2, Figs. 1, 5, 9).
 
 A state of the Z2 network is a field of unit oscillators `x_i in S^{N-1}` on an
 `H x W` lattice, `(..., H, W, N)` (`KuramotoConv2D(return_trajectory=True)`
 gives one per time step). Its two degenerate ground states are related by
-`x -> -x` (000 eq. 7); a domain wall joins them.
+`x -> -x` (Iqbal & Welling 2025, eq. 7); a domain wall joins them.
 
 Domains are read off along the field's order-parameter axis `m`: the leading
 right singular vector of the `(H W, N)` matrix of oscillators, i.e. the
@@ -12,7 +12,7 @@ direction the two ground states `+-m` share. Each site gets the label
 other label. The construction is Z2-covariant (`x -> -x` flips `m` or every
 label, never a wall) and finds smooth walls too, where neighbouring
 oscillators are never anti-aligned. The energy density of the wall is
-`KuramotoConv2D.energy_density` (000 eq. 6); `wall_energy_contrast` compares
+`KuramotoConv2D.energy_density` (Iqbal & Welling 2025, eq. 6); `wall_energy_contrast` compares
 it on and off the walls.
 """
 
@@ -36,7 +36,8 @@ def order_axis(x):
 
 
 def domains(x, axis=None):
-    """Domain labels `s_i = sign(x_i . m)` in {-1, +1}, `(H, W)`, and the overlap `x_i . m` (000 Fig. 5, right).
+    """Domain labels `s_i = sign(x_i . m)` in {-1, +1}, `(H, W)`, and the overlap `x_i . m`
+    (Iqbal & Welling 2025, Fig. 5, right).
 
     Args:
         x: oscillator field `(H, W, N)`.
@@ -71,7 +72,8 @@ def domain_walls(x, axis=None):
 
 
 def wall_energy_contrast(density, wall):
-    """Mean energy density on the walls minus that off them (000 Figs. 5, 9: the energy sits on the walls).
+    """Mean energy density on the walls minus that off them
+    (Iqbal & Welling 2025, Figs. 5, 9: the energy sits on the walls).
 
     Args:
         density: per-site energy `(H, W)` (`KuramotoConv2D.energy_density` of one example).

@@ -1,4 +1,4 @@
-"""Forward-mode Jacobians: the protected component `d^L` of 001 eqs. 7, 53-54 and the full Jacobian norm.
+"""Forward-mode Jacobians: the protected component `d^L` of Iqbal et al. 2026, eqs. 7, 53-54 and the full Jacobian norm.
 
 `jvp(fn, x, v)` is one function over each backend's own forward-mode autodiff
 (`jax.jvp`, `tf.autodiff.ForwardAccumulator`, `torch.func.jvp`), chosen by
@@ -15,7 +15,7 @@
 * `jacobian_norm(fn, z0, k)`: the same quantity along random input directions
   of the same length as `T z0`, i.e. `(|T z0|^2 / n_in) ||dfn/dz0||_F^2 / N`,
   estimated with Gaussian probes (Hutchinson): the size of the *full*
-  Jacobian in units comparable with `d^L` (001 Figs. 5a, 9).
+  Jacobian in units comparable with `d^L` (Iqbal et al. 2026, Figs. 5a, 9).
 """
 
 import keras
@@ -92,7 +92,7 @@ def _per_capsule_mean_square(t, k):
 
 
 def protected_jacobian(fn, z0, k=2, plane=(0, 1)):
-    """`d^L = (1/N) sum_i |J_i|^2`, the Jacobian along the symmetry direction `T z0` (001 eqs. 7, 53).
+    """`d^L = (1/N) sum_i |J_i|^2`, the Jacobian along the symmetry direction `T z0` (Iqbal et al. 2026, eqs. 7, 53).
 
     Args:
         fn: the input-output map `z^0 -> z^L` on capsule tensors `(..., N k)`.
@@ -112,7 +112,8 @@ def protected_jacobian(fn, z0, k=2, plane=(0, 1)):
 
 
 def jacobian_norm(fn, z0, k=2, plane=(0, 1), probes=4, seed=None):
-    """The full Jacobian's size in the units of `d^L`: `E_v (1/N) sum_i |(J v)_i|^2`, `|v| = |T z0|` (001 Figs. 5a, 9).
+    """The full Jacobian's size in the units of `d^L`: `E_v (1/N) sum_i |(J v)_i|^2`, `|v| = |T z0|`
+    (Iqbal et al. 2026, Figs. 5a, 9).
 
     `v` is Gaussian, rescaled per example to the length of the symmetry tangent
     `T z0`, so this equals `(|T z0|^2 / n_in) ||J||_F^2 / N`; estimated from

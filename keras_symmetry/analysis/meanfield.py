@@ -1,13 +1,13 @@
-"""Mean-field theory of random U(1) / O(k) bulk networks at initialisation (001 §2.3, C.1-C.2).
+"""Mean-field theory of random U(1) / O(k) bulk networks at initialisation (Iqbal et al. 2026, §2.3, C.1-C.2).
 
-The bulk network is `z^{l+1} = W^l phi(z^l)` (001 eq. 4) with `phi` the radial
+The bulk network is `z^{l+1} = W^l phi(z^l)` (Iqbal et al. 2026, eq. 4) with `phi` the radial
 nonlinearity `f(|v|) v / |v|` on capsules of size `k` (eqs. 5, 20) and i.i.d.
 Gaussian weights normalised as in eq. 35 and `ks.initializers.SigmaW`:
 `E|W_ij|^2 = sigma_w^2 / N` *in total* per entry (U(1): each of Re, Im gets
 `sigma_w^2 / 2N`; O(k): the real `w` of `w (x) I_k` gets `sigma_w^2 / N`;
 generic: a real `(Nk, Nk)` matrix with `sigma_w^2 / (Nk)`). With this
 normalisation the transition sits at `sigma_w = 1` for every `k`. (The text after
-001 eq. 5 puts `sigma_w^2 / N` on Re and Im *each*; that doubles the variance and
+Iqbal et al. 2026, eq. 5 puts `sigma_w^2 / N` on Re and Im *each*; that doubles the variance and
 moves the U(1) transition to `sigma_w = 1/sqrt(2)`. Nothing here uses it.)
 
 **Order parameter** (eq. 6): `c^l = (1/N) sum_j E |phi(z_j^l)|^2`, the mean squared
@@ -27,8 +27,8 @@ component is independent) `M = (c^l / k) I_k`, and `|z|` is
 
     c^{l+1} = F_k(c^l) = 2 / Gamma(k/2) * int_0^inf du u^{k-1} e^{-u^2} f(u sigma_w sqrt(2 c^l / k))^2
 
-For `k = 2` this is exactly 001 eq. 35 / eq. 8; for `k = 1` it is the classic
-`E_{x~N(0,1)} f(sigma_w sqrt(c) x)^2` of Poole et al. (001 ref. [9]).
+For `k = 2` this is exactly Iqbal et al. 2026, eq. 35 / eq. 8; for `k = 1` it is the classic
+`E_{x~N(0,1)} f(sigma_w sqrt(c) x)^2` of Poole et al. (Iqbal et al. 2026 ref. [9]).
 
 **Small c** (eq. 36 generalised): with `tanh(x)^2 = x^2 - 2x^4/3 + ...`,
 `E|z|^2 = sigma_w^2 c` and `E|z|^4 = (1 + 2/k) sigma_w^4 c^2`,
@@ -49,7 +49,7 @@ integral. Linearising at small `Delta` (`I_1(x) ~ x/2`) at the fixed point `c*`:
 
     Delta^{l+1} = chi_Delta Delta^l,   chi_Delta = (4 / c*) [int_0^inf du u^2 e^{-u^2} tanh(sigma_w sqrt(c*) u)]^2,
 
-so `Delta^l ~ exp(-l / xi_Delta)` with `xi_Delta = -1 / log chi_Delta` (001 §2.3).
+so `Delta^l ~ exp(-l / xi_Delta)` with `xi_Delta = -1 / log chi_Delta` (Iqbal et al. 2026, §2.3).
 At `c -> 0` this gives `chi_Delta -> sigma_w^2`, the linear network.
 
 Everything in this module is NumPy (no SciPy): radial integrals by the
@@ -95,7 +95,8 @@ def _radial_grid(k):
 
 
 def c_map(c, sigma_w, k=2, activation=np.tanh):
-    """One layer of the order-parameter recursion `c^{l+1} = F_k(c^l; sigma_w)` (001 eqs. 8, 35; O(k) form above).
+    """One layer of the order-parameter recursion `c^{l+1} = F_k(c^l; sigma_w)`
+    (Iqbal et al. 2026, eqs. 8, 35; O(k) form above).
 
     Args:
         c: order parameter(s) `c^l >= 0` (scalar or array).
@@ -114,7 +115,8 @@ def c_map(c, sigma_w, k=2, activation=np.tanh):
 
 
 def c_trajectory(c0, sigma_w, depth, k=2, activation=np.tanh):
-    """`[c^0, c^1, ..., c^depth]` by iterating `c_map` (001 eq. 35): the theory curve of 001 Fig. 2."""
+    """`[c^0, c^1, ..., c^depth]` by iterating `c_map` (Iqbal et al. 2026, eq. 35): the theory curve of
+    Iqbal et al. 2026, Fig. 2."""
     if not isinstance(depth, (int, np.integer)) or depth < 0:
         raise ValueError(f"depth must be a non-negative integer; got {depth!r}.")
     values = [_check_c(c0)]
@@ -124,7 +126,7 @@ def c_trajectory(c0, sigma_w, depth, k=2, activation=np.tanh):
 
 
 def c_star(sigma_w, k=2, activation=np.tanh, tol=1e-12):
-    """Fixed point `c*(sigma_w)` of `c = F_k(c)` (001 eqs. 8, 35; Fig. 2); 0 in the symmetric phase.
+    """Fixed point `c*(sigma_w)` of `c = F_k(c)` (Iqbal et al. 2026, eqs. 8, 35; Fig. 2); 0 in the symmetric phase.
 
     For `sigma_w <= 1` the only fixed point is `c* = 0`. Above the transition
     `F_k(c) - c` is positive at small `c` and negative at `c = sup f^2 = 1`, and
@@ -153,7 +155,8 @@ def c_star(sigma_w, k=2, activation=np.tanh, tol=1e-12):
 
 
 def c_star_small(sigma_w, k=2):
-    """Near-transition fixed point `c* ~ 3k / (2(k+2)) (sigma_w^2 - 1)` for tanh (001 eq. 37; `3/4` at k=2).
+    """Near-transition fixed point `c* ~ 3k / (2(k+2)) (sigma_w^2 - 1)` for tanh
+    (Iqbal et al. 2026, eq. 37; `3/4` at k=2).
 
     From the small-c expansion `F_k(c) = sigma_w^2 c - (2/3)(1 + 2/k) sigma_w^4 c^2`
     (eq. 36 for k=2); clipped at 0 below the transition.
@@ -164,14 +167,16 @@ def c_star_small(sigma_w, k=2):
 
 
 def c_map_small(c, sigma_w, k=2):
-    """The second-order expansion `sigma_w^2 c - (2/3)(1 + 2/k) sigma_w^4 c^2` of `c_map` for tanh (001 eq. 36)."""
+    """The second-order expansion `sigma_w^2 c - (2/3)(1 + 2/k) sigma_w^4 c^2` of `c_map` for tanh
+    (Iqbal et al. 2026, eq. 36)."""
     k = _check_k(k)
     c, sigma_w = _check_c(c), _check_sigma(sigma_w)
     return sigma_w**2 * c - 2.0 / 3.0 * (1.0 + 2.0 / k) * sigma_w**4 * c**2
 
 
 def bessel_i1e(x, points=256):
-    """Exponentially scaled modified Bessel function `I_1(x) e^{-x}` for `x >= 0` (the kernel of 001 eq. 49).
+    """Exponentially scaled modified Bessel function `I_1(x) e^{-x}` for `x >= 0`
+    (the kernel of Iqbal et al. 2026, eq. 49).
 
     For `x <= 50` from `I_1(x) = (1/pi) int_0^pi e^{x cos t} cos t dt` by the
     trapezoidal rule, which converges geometrically for this smooth periodic
@@ -195,7 +200,7 @@ def bessel_i1e(x, points=256):
 
 
 def delta_map(c, delta, sigma_w, activation=np.tanh, step=0.1):
-    """One layer of the two-input recursion for `Delta` (001 eq. 49 / eq. 12), U(1) networks.
+    """One layer of the two-input recursion for `Delta` (Iqbal et al. 2026, eq. 49 / eq. 12), U(1) networks.
 
     `Delta^{l+1} = 4 (c^2 - Delta^2) / c^2 int du1 du2 u1 u2 e^{-u1^2 - u2^2}
     I_1(2 u1 u2 Delta / c) f(u1 / a) f(u2 / a)`, `a = sqrt(c) / (sigma_w sqrt(c^2 - Delta^2))`,
@@ -265,7 +270,8 @@ def chi_delta(sigma_w, c=None):
 
 
 def xi_delta(sigma_w, c=None):
-    """Depth scale `xi_Delta = -1 / log chi_Delta` of the decay `Delta^l ~ exp(-l / xi_Delta)` (001 §2.3, eq. 49).
+    """Depth scale `xi_Delta = -1 / log chi_Delta` of the decay `Delta^l ~ exp(-l / xi_Delta)`
+    (Iqbal et al. 2026, §2.3, eq. 49).
 
     Infinite (`inf`) where `chi_Delta >= 1`, i.e. where `Delta` does not decay.
     """

@@ -1,8 +1,8 @@
-"""Effective rank `exp(H)` of a representation (001 eq. 55, Fig. 5), through depth and during training.
+"""Effective rank `exp(H)` of a representation (Iqbal et al. 2026, eq. 55, Fig. 5), through depth and during training.
 
 `H = -sum_i p_i log p_i` with `p_i = sigma_i / sum_j sigma_j` the normalised
 singular values of the `(batch, features)` representation matrix (Roy &
-Vetterli; 001 ref. [32]). `exp(H)` runs from 1 (rank collapse) to
+Vetterli; Iqbal et al. 2026 ref. [32]). `exp(H)` runs from 1 (rank collapse) to
 `min(batch, features)`. An O(k)-equivariant layer in the broken phase cannot go
 below `k`: a nonzero orbit spans at least the `k` dimensions of one capsule.
 """
@@ -34,7 +34,8 @@ def effective_rank(x):
 
 
 class EffectiveRankCallback(keras.callbacks.Callback):
-    """Record `exp(H)` (eq. 55) of a layer's output on fixed inputs during training (001 Fig. 5a, bottom).
+    """Record `exp(H)` (eq. 55) of a layer's output on fixed inputs during training
+    (Iqbal et al. 2026, Fig. 5a, bottom).
 
     Args:
         layer_name: the layer whose output is the representation.

@@ -1,4 +1,5 @@
-"""U(1) vortices on a 2D grid: phase field, winding number per plaquette, counts through time (001 D.3, Figs. 12-13).
+"""U(1) vortices on a 2D grid: phase field, winding number per plaquette, counts through time
+(Iqbal et al. 2026, D.3, Figs. 12-13).
 
 A `U1ConvRNN2D` state is a grid `(..., H, W, 2C)` of `C` complex channels in
 (Re, Im) pairs (DESIGN §2). For one channel the phase `theta = arg z` is a field
@@ -71,7 +72,7 @@ def ordering_wavevector(theta, magnitude=None):
 
 
 def winding_numbers(theta, periodic=False):
-    """Winding number of every plaquette of a phase field `(..., H, W)` (001 D.3): integers in {-2..2}.
+    """Winding number of every plaquette of a phase field `(..., H, W)` (Iqbal et al. 2026, D.3): integers in {-2..2}.
 
     Args:
         theta: phases in radians, last two axes `(H, W)` = `(y, x)`.
@@ -106,7 +107,8 @@ def vortex_counts(winding):
 
 
 def vortex_history(states, channel=0, periodic=False, wavevector=None):
-    """Vortex and antivortex counts through time for states `(time, H, W, 2C)` (001 Figs. 12, 13, bottom).
+    """Vortex and antivortex counts through time for states `(time, H, W, 2C)`
+    (Iqbal et al. 2026, Figs. 12, 13, bottom).
 
     Args:
         states: grid states `(time, H, W, 2C)`.

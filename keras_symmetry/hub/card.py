@@ -9,20 +9,37 @@ eval code.
 
 import pathlib
 
+from keras_symmetry import papers
+from keras_symmetry.papers import DOMAIN_WALLS, GOLDSTONE_MODES
+
 TEMPLATE = pathlib.Path(__file__).resolve().parent / "card_template.md"
 
-CITATIONS = {
-    "000": "N. Iqbal and M. Welling, *Topological defects propagate information in deep neural networks*, "
-    "NeurIPS 2025 AI for Science Workshop.",
-    "001": "N. Iqbal, T. A. Keller, Y. Song, T. Miyato and M. Welling, *Spontaneous symmetry breaking and "
-    "Goldstone modes for deep information propagation*.",
-}
 TASKS = {  # name: (Hub task type, dataset, label, the paper the task comes from)
-    "copy": ("sequence-modeling", "synthetic-copy-task", "Variable-delay copy task (001 D.2.4)", "001"),
-    "psmnist": ("image-classification", "mnist", "Permuted sequential MNIST (001 D.2.4)", "001"),
-    "mnist": ("image-classification", "mnist", "MNIST, flattened images (001 §2, D.1)", "001"),
-    "fashion_mnist": ("image-classification", "fashion_mnist", "Fashion-MNIST, flattened images (001 §2, D.1)", "001"),
-    "shapes": ("image-to-image", "synthetic-shapes", "Shapes transmogrification (000 §2.2, A.1)", "000"),
+    "copy": (
+        "sequence-modeling",
+        "synthetic-copy-task",
+        "Variable-delay copy task (Iqbal et al. 2026, D.2.4)",
+        GOLDSTONE_MODES,
+    ),
+    "psmnist": (
+        "image-classification",
+        "mnist",
+        "Permuted sequential MNIST (Iqbal et al. 2026, D.2.4)",
+        GOLDSTONE_MODES,
+    ),
+    "mnist": ("image-classification", "mnist", "MNIST, flattened images (Iqbal et al. 2026, §2, D.1)", GOLDSTONE_MODES),
+    "fashion_mnist": (
+        "image-classification",
+        "fashion_mnist",
+        "Fashion-MNIST, flattened images (Iqbal et al. 2026, §2, D.1)",
+        GOLDSTONE_MODES,
+    ),
+    "shapes": (
+        "image-to-image",
+        "synthetic-shapes",
+        "Shapes transmogrification (Iqbal & Welling 2025, §2.2, A.1)",
+        DOMAIN_WALLS,
+    ),
 }
 METRIC_TYPES = {
     "test_accuracy": "accuracy",
@@ -64,17 +81,15 @@ def _verdict(metrics, paper):
     value = metrics[metric]
     lower_is_better = any(part in metric for part in LOWER_IS_BETTER)
     meets = value <= target if lower_is_better else value >= target
+    scores = f"{metric} {_format(value, metric)} vs {_format(target, metric)}"
     if meets:
-        return f"**Meets the paper's target** ({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']})."
+        return f"**Meets the paper's target** ({scores}, {paper['source']})."
     gap = f"{100 * abs(value - target):.2f} percentage points" if _percent(metric) else f"{abs(value - target):.4g}"
     spread = ""
     if paper.get("std"):
         side = "within" if abs(value - target) <= paper["std"] else "outside"
         spread = f"; {side} one standard deviation of the paper's seeds, ± {_format(paper['std'], metric)}"
-    return (
-        f"**Falls short of the paper's target** by {gap} "
-        f"({metric} {_format(value, metric)} vs {_format(target, metric)}, {paper['source']}{spread})."
-    )
+    return f"**Falls short of the paper's target** by {gap} ({scores}, {paper['source']}{spread})."
 
 
 def _paper_value(paper, metric):
@@ -97,9 +112,9 @@ def _seeds_text(seeds, paper):
 
 
 def _citation(task_name, paper):
-    """The paper the entry's target comes from, else the paper its task comes from, else 001."""
-    source = (paper or {}).get("source", "")[:3] or _task(task_name)[3]
-    return CITATIONS.get(source, CITATIONS["001"])
+    """The paper the entry's target comes from, else the paper its task comes from, else Iqbal et al. 2026."""
+    default = _task(task_name)[3] or GOLDSTONE_MODES
+    return papers.cited_in((paper or {}).get("source", ""), default).markdown()
 
 
 def _scores(metrics):
@@ -221,11 +236,12 @@ def render(metadata):
         for name, value in sorted(metrics.items())
     ] or [{"metric": "—", "value": "not measured", "paper": "—"}]
     eq = metadata.get("equivariance")
-    equivariance_text = (
-        f"max |f(g·h0) − g·f(h0)| = {eq['error']:.2e} over random {eq['group']} elements ({eq.get('inputs', 'zero inputs, random initial state')})."
-        if eq
-        else "not applicable (non-equivariant baseline)."
-    )
+    equivariance_text = "not applicable (non-equivariant baseline)."
+    if eq:
+        inputs = eq.get("inputs", "zero inputs, random initial state")
+        equivariance_text = (
+            f"max |f(g·h0) − g·f(h0)| = {eq['error']:.2e} over random {eq['group']} elements ({inputs})."
+        )
     hub_repo = metadata.get("hub_repo")
     recipe = metadata.get("recipe") or {}
     card = ModelCard.from_template(

@@ -1,4 +1,4 @@
-"""The variable-delay copy task (001, D.2.4), and its fixed-delay variant (001, D.3).
+"""The variable-delay copy task (Iqbal et al. 2026, D.2.4), and its fixed-delay variant (Iqbal et al. 2026, D.3).
 
 Each example: 10 data tokens drawn from 1..8, a delay of `T ~ U{0..T_max}`
 blanks (token 0), the 'go' token (9), then 10 recall steps; padded with blanks
@@ -69,12 +69,12 @@ class CopyTask(EpochSeeded):
     """Fresh seeded copy-task batches every step, as a `keras.utils.PyDataset`.
 
     Args:
-        t_max: largest delay `T_max` (001: 25 for RNNs, 100 for GRUs).
-        batch_size: default 128 (001 D.2.5).
+        t_max: largest delay `T_max` (Iqbal et al. 2026: 25 for RNNs, 100 for GRUs).
+        batch_size: default 128 (Iqbal et al. 2026, D.2.5).
         steps_per_epoch: batches per epoch (the task has no epochs; this sets
             how often Keras reports and validates). Default 1000.
         seed: seed; batch `i` of epoch `e` is a pure function of `(seed, e, i)`.
-        fixed_delay: use this delay for every example (001 D.3: 100) instead of
+        fixed_delay: use this delay for every example (Iqbal et al. 2026, D.3: 100) instead of
             drawing `T ~ U{0..T_max}`.
         **kwargs: `workers`, `use_multiprocessing`, `max_queue_size` of `PyDataset`.
     """

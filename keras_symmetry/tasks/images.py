@@ -1,4 +1,4 @@
-"""MNIST and Fashion-MNIST as flat float images, split and batched (the deep MLPs of 001 §2.4).
+"""MNIST and Fashion-MNIST as flat float images, split and batched (the deep MLPs of Iqbal et al. 2026, §2.4).
 
 ```python
 sets = ks.tasks.images.datasets("mnist", batch_size=256, path="../shared/data/mnist.npz")

@@ -1,4 +1,4 @@
-"""Permuted sequential MNIST (001, D.2.4).
+"""Permuted sequential MNIST (Iqbal et al. 2026, D.2.4).
 
 The 784 pixels are presented one at a time in one fixed random order; the class
 is read from the last hidden state. The permutation belongs to the model: a

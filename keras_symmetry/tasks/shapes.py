@@ -1,4 +1,4 @@
-"""Shapes transmogrification (000, §2.2 and A.1).
+"""Shapes transmogrification (Iqbal & Welling 2025, §2.2 and A.1).
 
 Binary `H x W` images of randomly placed circles, squares and triangles, pixels
 `+0.5` (shape) and `-0.5` (background). The target replaces, in place and at
@@ -10,7 +10,7 @@ an upright isosceles triangle with apex `(cy - s, cx)` and base corners
 
 The image size `L` and the largest number of shapes scale together
 (`max_shapes = round(4 (L/64)^2)` by default) so that the density of shapes is
-the same at every size, as the finite-size scaling of 000 §3.2 needs.
+the same at every size, as the finite-size scaling of Iqbal & Welling 2025, §3.2 needs.
 
 Model contract: `(batch, H, W, 1)` in, `(batch, H, W, 1)` out, any `H` and `W`.
 
@@ -76,7 +76,7 @@ def render(layout, size, filled=False, width=1.5):
     """Draw a layout: `(size, size)` float32 with `+0.5` on the shapes, `-0.5` elsewhere.
 
     Outlines (the default) are the pixels within `width` of the boundary
-    inside the shape; `filled=True` draws solid shapes (000 Fig. 5).
+    inside the shape; `filled=True` draws solid shapes (Iqbal & Welling 2025, Fig. 5).
     """
     image = np.full((size, size), OFF, dtype="float32")
     for kind, cy, cx, s in layout:
@@ -103,7 +103,7 @@ def make_pair(rng, size=64, max_shapes=None, filled=False):
 class ShapesDataset(EpochSeeded):
     """A fixed set of `num_examples` shape pairs, generated on the fly from the seed.
 
-    Batch `i` is the same in every epoch (a fixed training set, 000 A.1: 28K
+    Batch `i` is the same in every epoch (a fixed training set, Iqbal & Welling 2025, A.1: 28K
     pairs); with `shuffle=True` the order of the full batches changes per epoch.
 
     Args:
