@@ -52,7 +52,7 @@ def main():
         rows.append(
             (
                 f"copy T_max={t_max}, B=128",
-                median_ms(lambda: ds[next(counter)], args.repeats),
+                median_ms(lambda ds=ds, counter=counter: ds[next(counter)], args.repeats),
                 f"{type(core).__name__}(32)",
                 step_ms(model, sce, ds[0], args.repeats),
             )

@@ -52,11 +52,16 @@ import numpy as np
 CASES = {
     "u1gru": "psMNIST shape: B=128, T=784, 1 feature; U1GRU(64) vs GRU(128); floor: tanh RNN width 128, B=128",
     "u1rnn": "psMNIST shape: B=128, T=784, 1 feature; U1SimpleRNN(64); floor: tanh RNN width 128, B=128",
-    "okrnn": "psMNIST shape: B=128, T=784, 1 feature; OkSimpleRNN(128, k=8) (o8-rnn-psmnist); floor: tanh RNN width 128, B=1024",
-    "u1rnncopy": "copy, T_max=25: B=128, T=46, 10 features, every step read out; U1SimpleRNN(32) (u1-rnn-copy); floor: width 64",
-    "u1grucopy": "copy, T_max=100: B=128, T=121, 10 features, every step read out; U1GRU(32) (u1-gru-copy); floor: width 64",
-    "u1convrnn": "copy, fixed delay 100: B=32, T=121, 10 features; U1ConvRNN2D(16, (20, 20)); floor: 3x3 conv RNN, 32 channels",
-    "kuramoto": "shapes: B=32, 64x64, N=16, kernel 5, T=30; KuramotoConv2D; floor: 30 steps of a 5x5 conv, 16 channels, tanh",
+    "okrnn": "psMNIST shape: B=128, T=784, 1 feature; OkSimpleRNN(128, k=8) (o8-rnn-psmnist); "
+    "floor: tanh RNN width 128, B=1024",
+    "u1rnncopy": "copy, T_max=25: B=128, T=46, 10 features, every step read out; U1SimpleRNN(32) (u1-rnn-copy); "
+    "floor: width 64",
+    "u1grucopy": "copy, T_max=100: B=128, T=121, 10 features, every step read out; U1GRU(32) (u1-gru-copy); "
+    "floor: width 64",
+    "u1convrnn": "copy, fixed delay 100: B=32, T=121, 10 features; U1ConvRNN2D(16, (20, 20)); "
+    "floor: 3x3 conv RNN, 32 channels",
+    "kuramoto": "shapes: B=32, 64x64, N=16, kernel 5, T=30; KuramotoConv2D; "
+    "floor: 30 steps of a 5x5 conv, 16 channels, tanh",
 }
 Setting = collections.namedtuple("Setting", ["time_steps", "batch", "jit_compile"])
 Setting.__doc__ = "Overrides of a case's sequence length and batch (None: the case's own), and Keras' `jit_compile`."
@@ -457,7 +462,8 @@ def main():
     parser.add_argument(
         "--skip-other-jit",
         action="store_true",
-        help="tensorflow: do not time the floor under the other jit_compile too (XLA's convolution loops take ~50 s a step)",
+        help="tensorflow: do not time the floor under the other jit_compile too "
+        "(XLA's convolution loops take ~50 s a step)",
     )
     parser.add_argument("--skip-memory", action="store_true", help="do not measure peak memory")
     parser.add_argument("--summary", nargs="+", metavar="JSON", help="only compare the runs in these --json files")
@@ -493,7 +499,8 @@ def main():
             ratio = "" if variant == "fast" else f"layer/this = {fast / row['step_s']:.2f}"
             memory = "—" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
             print(
-                f"{'':10s} {LABELS[variant]:26s} {row['step_s']:8.3f} {gflops:8.1f} {100 * gflops / peak:6.1f}% {memory:>8s}  {ratio}"
+                f"{'':10s} {LABELS[variant]:26s} {row['step_s']:8.3f} {gflops:8.1f} "
+                f"{100 * gflops / peak:6.1f}% {memory:>8s}  {ratio}"
             )
         if floors:
             print(f"{'':10s} {'layer / fastest floor':26s} {fast / min(floors):8.2f}")

@@ -1,9 +1,9 @@
 """Seconds per training step and per epoch of every zoo entry, per backend, on both cores and on one; the table of
 docs/PERFORMANCE.md with the projected core-hours to each entry's full training budget.
 
-    python benchmarks/zoo_speed.py                                   # every entry, backend and core count; rewrites the table
+    python benchmarks/zoo_speed.py               # every entry, backend and core count; rewrites the table
     python benchmarks/zoo_speed.py --entries u1-gru-psmnist,o8-rnn-psmnist --backends tensorflow --cores 1
-    python benchmarks/zoo_speed.py --table-only                      # the table again from the saved measurements
+    python benchmarks/zoo_speed.py --table-only  # the table again from the saved measurements
 
 Each measurement runs in its own subprocess (`KERAS_BACKEND=...`, and `taskset -c 0`
 for one core): the entry's model, loss, metrics and optimizer exactly as
@@ -44,16 +44,16 @@ def measure(name, repeats=3, warmup=1, smoke=False, data=None, jit_choice="faste
     """Time one training step of zoo entry `name` on the current backend: a dict of the figures."""
     import keras
 
-    from keras_symmetry import recipes
-    from keras_symmetry.training import runner, speed
+    from keras_symmetry import experiments, performance
+    from keras_symmetry.training import arguments, fit, speed
 
-    recipe, _ = recipes.get(name)
-    args, _ = runner.resolve(name, CAMPAIGN.get(name, {}), smoke=smoke, recorded=False)
+    recipe, entry = experiments.get(name)
+    args, _ = arguments.resolve(recipe, entry, CAMPAIGN.get(name, {}), smoke=smoke, recorded=False)
     keras.utils.set_random_seed(args["seed"])
     setup = recipe.setup(args, data)
     model = setup.model
     jit_compile = speed.jit_compile(jit_choice, recipe.name, name)
-    model.compile(optimizer=runner._optimizer(args), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
+    model.compile(optimizer=fit.optimizer(args), loss=setup.loss, metrics=setup.metrics, jit_compile=jit_compile)
     x, y = setup.train[0][:2]
     times = []
     with performance.settings(torch_compile=speed.compiled_steps(jit_choice, name, smoke)):
@@ -128,7 +128,7 @@ def table(results):
         if not runs:
             continue
 
-        def best(cores):
+        def best(cores, runs=runs):
             rows = [(row["step_s"], key.split("/")[0]) for key, row in runs.items() if key.endswith(f"/{cores}")]
             return min(rows) if rows else (None, None)
 
@@ -156,7 +156,8 @@ def table(results):
 
         lines.append(
             f"| `{name}` | {row['batch_size']}, {steps:,} x {row['epochs']} | {_setting(row)} "
-            f"| {fmt(two)} | {fmt(two, steps)} | {fmt(one)} | {fmt(one, steps)} | {_hours(core_seconds)} | {others or '—'} |"
+            f"| {fmt(two)} | {fmt(two, steps)} | {fmt(one)} | {fmt(one, steps)} | {_hours(core_seconds)} "
+            f"| {others or '—'} |"
         )
     return "\n".join(lines)
 
@@ -170,7 +171,10 @@ def write_table(doc, text):
         head, rest = content.split(BEGIN, 1)
         content = head + block + rest.split(END, 1)[1]
     else:
-        content += f"\n## Every zoo entry: training speed and budget\n\nRegenerate: `python benchmarks/zoo_speed.py`.\n\n{block}\n"
+        content += (
+            "\n## Every zoo entry: training speed and budget\n\n"
+            f"Regenerate: `python benchmarks/zoo_speed.py`.\n\n{block}\n"
+        )
     doc.write_text(content)
 
 
@@ -195,14 +199,14 @@ def main(argv=None):
     if args.child:
         print(json.dumps(measure(args.child, args.repeats, args.warmup, args.smoke, args.data, args.jit_compile)))
         return
-    from keras_symmetry import recipes, zoo
+    from keras_symmetry import experiments, zoo
 
     path = pathlib.Path(args.json)
     results = json.loads(path.read_text()) if path.is_file() else {}
     if not args.table_only:
         entries = args.entries.split(",") if args.entries else zoo.names()
         for name in entries:
-            recipes.get(name)
+            experiments.get(name)
             for backend in args.backends.split(","):
                 for cores in (int(c) for c in args.cores.split(",")):
                     row = _measure_in_subprocess(name, backend, cores, args)

@@ -31,6 +31,7 @@ import numpy as np
 from keras import ops
 
 import keras_symmetry as ks
+from keras_symmetry import evaluate
 from keras_symmetry.analysis import bulk, criticality, defects, jacobian, meanfield, rank, vortices
 from keras_symmetry.tasks import copy as copy_task
 from keras_symmetry.tasks import shapes
@@ -131,7 +132,7 @@ def fig_jacobian(small, seed):
             protected, full, order = [], [], []
             for depth in depths:
 
-                def fn(z, depth=depth):
+                def fn(z, depth=depth, net=net):
                     for index in range(depth):
                         z = net.layer(index, z)
                     return z
@@ -261,7 +262,8 @@ def fig_shapes_outputs(small, seed):
 
 @figure(
     "000-fig5",
-    "domain walls: energy density, detected walls and an oscillator slice (000 Fig. 5 at initialisation, Fig. 9 trained)",
+    "domain walls: energy density, detected walls and an oscillator slice "
+    "(000 Fig. 5 at initialisation, Fig. 9 trained)",
 )
 def fig_walls(small, seed):
     size, steps = (16, 4) if small else (64, 20)
@@ -296,63 +298,147 @@ def fig_walls(small, seed):
     return fig
 
 
+TRANSITION_CACHE = pathlib.Path(__file__).resolve().parent.parent / "docs" / "criticality" / "transition.json"
+NETWORKS = (("z2-kuramoto-shapes", False), ("kuramoto-shapes", True))
+BOUNDARIES = {"zeros": "open boundary", "circular": "circular boundary"}
+
+
+def _zoo_weights(name):
+    """The pinned sha256 of a zoo entry's weights (what the cached scan was measured on)."""
+    return ks.zoo.get(name).preset["files"]["model.weights.h5"]["sha256"]
+
+
+def _transition_scan(small, seed):
+    """Iqbal & Welling 2025, Figs. 7 and 11, measured on both networks with both boundaries at one density.
+
+    For each network, boundary (open: zero padding; circular: a torus) and L = 32, 64, 96 (1, 4, 9 shapes:
+    `criticality.ensemble`), the per-image RMSE of p(x) and shape F1 over a noise grid that is fine on [0, 0.2];
+    then the crossing, the fan-out test (A.3 item 3) and how far the outputs stay right to the eye. The full scan
+    takes ~45 min of a core: it is kept in docs/criticality/transition.json, which Figs. 7 and 8 reuse while the
+    settings and the zoo weights it was measured on are the same.
+    """
+    import json
+
+    sizes = (32, 64) if small else (32, 64, 96)
+    grid = (0.0, 0.1, 0.2) if small else (*np.arange(0.0, 0.2001, 0.01), 0.225, 0.25, 0.3, 0.35, 0.4)
+    etas = [round(float(eta), 3) for eta in grid]
+    examples, steps = (2, 3) if small else (64, 30)
+    settings = {"sizes": list(sizes), "etas": etas, "examples": examples, "seed": seed, "density": 1.0}
+    if not small and TRANSITION_CACHE.is_file():
+        cached = json.loads(TRANSITION_CACHE.read_text())
+        if cached["settings"] == settings and cached["weights"] == {name: _zoo_weights(name) for name, _ in NETWORKS}:
+            print(f"[figures] noise scan read from {TRANSITION_CACHE} (same settings and zoo weights)")
+            LOADED.extend(name for name, _ in NETWORKS)
+            return cached
+    scans, trained_all = {}, True
+    for name, broken in NETWORKS:
+        model, trained = zoo_or_fresh(name, lambda broken=broken: _briefly_trained(broken, steps, 1, seed))
+        trained_all &= trained
+        for boundary in BOUNDARIES:
+            print(f"[figures] noise scan: {name}, {BOUNDARIES[boundary]}")
+            response = criticality.noise_response(
+                criticality.noisy_predictor(criticality.with_boundary(model, boundary), seed=seed),
+                sizes,
+                etas,
+                examples=examples,
+                kinds=("rmse01", "f1"),
+                seed=seed,
+            )
+            (rmse, rmse_err), (f1, f1_err) = response["rmse01"], response["f1"]
+            cross = criticality.crossing_point(etas, rmse, rmse_err)
+            scans[f"{name}/{boundary}"] = {
+                "rmse01": rmse.tolist(),
+                "rmse01_err": rmse_err.tolist(),
+                "f1": f1.tolist(),
+                "f1_err": f1_err.tolist(),
+                "foreground": [values.tolist() for values in response["foreground"]],
+                "eta_c": cross["eta_c"],
+                "eta_c_err": cross["uncertainty"],
+                "pairs": cross["pairs"].tolist(),
+                "fan_out": criticality.fan_out(sizes, etas, rmse, rmse_err, cross["eta_c"]),
+                "right_until": criticality.survives_until(etas, f1, evaluate.F1_BAR).tolist(),
+            }
+            found = scans[f"{name}/{boundary}"]
+            print(f"[figures]   eta_c {cross['eta_c']:.4f} +- {cross['uncertainty']:.4f}; fan-out {found['fan_out']}")
+    result = {"settings": settings, "scans": scans}
+    if not small and trained_all:
+        result["weights"] = {name: _zoo_weights(name) for name, _ in NETWORKS}
+        TRANSITION_CACHE.write_text(json.dumps(result, indent=1))
+    return result
+
+
 @figure(
-    "000-fig7", "RMSE vs noise per L, crossing eta_c, best collapse vs Ising alpha=1, broken twin (000 Figs. 7, 10, 11)"
+    "000-fig7",
+    "RMSE of p(x) and shape F1 against noise per L, both boundaries, Z2 network and broken twin, with the crossing "
+    "and fan-out tests (Iqbal & Welling 2025, Figs. 7, 11)",
 )
 def fig_criticality(small, seed):
-    # L = 32, 64, 96 hold 1, 4, 9 shapes: the same density of shapes (`shapes.max_shapes_for`), as 000 §3.2 asks.
-    sizes = (12, 16) if small else (32, 64, 96)
-    etas = np.linspace(0.0, 0.4, 3 if small else 9)
-    examples, train_steps, steps = (2, 1, 3) if small else (32, 20, 30)
-    fig, axes = plt.subplots(1, 4, figsize=(18, 4))
-    notes = []
-    for broken in (False, True):
-        name = "kuramoto-shapes" if broken else "z2-kuramoto-shapes"
-        model, trained = zoo_or_fresh(name, lambda broken=broken: _briefly_trained(broken, steps, train_steps, seed))
-        notes.append(f"{'broken' if broken else 'Z2'}: {'zoo' if trained else f'{train_steps} training steps'}")
-        mean, stderr = criticality.noise_scan(
-            criticality.noisy_predictor(model, seed=seed), sizes, etas, examples=examples, seed=seed
-        )
-        ax = axes[3] if broken else axes[0]
-        for size, curve, err in zip(sizes, mean, stderr):
-            ax.errorbar(etas, curve, err, marker="o", ms=3, label=f"L={size}")
-        cross = criticality.crossing_point(etas, mean, stderr)
-        if np.isfinite(cross["eta_c"]):
-            ax.axvline(cross["eta_c"], ls="--", color="gray")
-            found = f"$\\eta_c$ = {cross['eta_c']:.3f} ± {cross['uncertainty']:.3f}"
+    scan = _transition_scan(small, seed)
+    sizes, etas = scan["settings"]["sizes"], np.array(scan["settings"]["etas"])
+    keys = [(name, boundary) for name, _ in NETWORKS for boundary in BOUNDARIES]
+    fig, axes = plt.subplots(3, len(keys), figsize=(5 * len(keys), 11), sharex=True)
+    for column, (name, boundary) in enumerate(keys):
+        data = scan["scans"][f"{name}/{boundary}"]
+        fraction, fraction_err = data["foreground"]
+        top, middle, bottom = axes[:, column]
+        for i, size in enumerate(sizes):
+            label = f"L={size} (foreground {100 * fraction[i]:.2f} ± {100 * fraction_err[i]:.2f}%)"
+            top.errorbar(etas, data["rmse01"][i], data["rmse01_err"][i], marker="o", ms=3, label=label)
+            middle.errorbar(etas, data["f1"][i], data["f1_err"][i], marker="o", ms=3, label=f"L={size}")
+        middle.axhline(evaluate.F1_BAR, ls=":", color="gray", label=f"F1 {evaluate.F1_BAR}: right to the eye")
+        gap, gap_err = criticality.spread(np.array(data["rmse01"]), np.array(data["rmse01_err"]))
+        bottom.errorbar(etas, gap, gap_err, marker="o", ms=3, color="k", label="spread of RMSE over L")
+        twin = bottom.twinx()
+        twin.plot(etas, criticality.size_order(sizes, np.array(data["rmse01"])), "s--", ms=3, color="C3")
+        twin.set(ylim=(-1.1, 1.1), ylabel="size order of RMSE (Kendall tau)")
+        fan = data["fan_out"]
+        if np.isfinite(data["eta_c"]):
+            for ax in (top, middle, bottom):
+                ax.axvline(data["eta_c"], ls="--", color="gray")
+            found = f"$\\eta_c$ = {data['eta_c']:.3f} ± {data['eta_c_err']:.3f}, " + (
+                "fans out" if fan["fans_out"] else "no fan-out"
+            )
         else:
             found = "no crossing"
-        ax.set(
-            xlabel="$\\eta_0$",
-            ylabel="RMSE of p(x) in [0, 1]",
-            title=f"{'broken twin (Fig. 11)' if broken else 'Z2 (Fig. 7)'}: {found}",
-        )
-        print(f"[figures] {name}: eta_c = {cross['eta_c']:.4f} +- {cross['uncertainty']:.4f} (nan: no crossing)")
-        ax.legend(fontsize=7)
-        if broken:
-            continue
-        fit = criticality.collapse_at_crossing(sizes, etas, mean, cross)
-        for ax, alpha, quality, label in (
-            (axes[1], fit["alpha"], fit["quality"], "best"),
-            (axes[2], 1.0, fit["ising_quality"], "Ising"),
-        ):
-            x = criticality.scaled_variable(sizes, etas, alpha, fit["eta_c"])
-            for size, xs, curve in zip(sizes, x, mean):
-                ax.plot(xs, curve, "o-", ms=3, label=f"L={size}")
-            ax.set(
-                xlabel=f"$L^{{\\alpha}}(\\eta_0 - \\eta_c)$, $\\alpha$={alpha:.2f}",
-                title=f"{label} collapse, quality {quality:.3f}"
-                + (
-                    f"\n$\\alpha$ in {fit['alpha_range'][0]:.2f}..{fit['alpha_range'][1]:.2f}"
-                    if label == "best"
-                    else " (Fig. 10)"
-                ),
-            )
-            ax.legend(fontsize=7)
-        print(
-            f"[figures] best alpha = {fit['alpha']:.3f} (quality {fit['quality']:.4f}); Ising alpha=1 quality {fit['ising_quality']:.4f}"
-        )
-    fig.suptitle("Noise destroys the domain walls (" + "; ".join(notes) + ")")
+        title = f"{'broken twin' if 'kuramoto-shapes' == name else 'Z2'}, {BOUNDARIES[boundary]}"
+        top.set(ylabel="RMSE of p(x) in [0, 1]", title=f"{title}\n{found}")
+        middle.set(ylabel="shape F1", ylim=(0, 1.02))
+        bottom.set(xlabel="$\\eta_0$ (eq. 9: std per site, component and step)", ylabel="max - min over L")
+        for ax in (top, middle, bottom):
+            ax.legend(fontsize=6)
+    fig.suptitle("Noise on the trained Kuramoto networks (Iqbal & Welling 2025, Figs. 7, 11), one density of shapes")
+    return fig
+
+
+@figure(
+    "000-fig8",
+    "the Z2 network's output on one 64x64 image at no noise, at the scan's eta_c and at twice it, both boundaries "
+    "(Iqbal & Welling 2025, Fig. 8)",
+)
+def fig_noisy_outputs(small, seed):
+    scan = _transition_scan(small, seed)
+    size = 64
+    model, _ = zoo_or_fresh("z2-kuramoto-shapes", lambda: _briefly_trained(False, 3, 1, seed))
+    x, y = criticality.ensemble(size, 1, seed=seed + 1)
+    fig, axes = plt.subplots(len(BOUNDARIES), 4, figsize=(13, 3.4 * len(BOUNDARIES)))
+    for row, boundary in enumerate(BOUNDARIES):
+        data = scan["scans"][f"z2-kuramoto-shapes/{boundary}"]
+        eta_c = data["eta_c"]
+        reference = "eta_c" if np.isfinite(eta_c) else "last eta right to the eye (no crossing)"
+        if not np.isfinite(eta_c):
+            eta_c = data["right_until"][scan["settings"]["sizes"].index(size)]
+        predict = criticality.noisy_predictor(criticality.with_boundary(model, boundary), seed=seed)
+        axes[row, 0].imshow(y[0, ..., 0], cmap="gray", vmin=-0.5, vmax=0.5)
+        axes[row, 0].set_title(f"target ({BOUNDARIES[boundary]})")
+        for ax, eta in zip(axes[row, 1:], (0.0, eta_c, 2 * eta_c)):
+            output = np.asarray(ops.convert_to_numpy(predict(x, eta)))
+            f1 = evaluate.shape_f1(output, y)[0]
+            ax.imshow(output[0, ..., 0], cmap="gray", vmin=-0.5, vmax=0.5)
+            label = "0" if eta == 0 else (f"{reference}" if eta == eta_c else f"2 x {reference}")
+            ax.set_title(f"$\\eta_0$ = {eta:.3f} ({label})\nshape F1 {f1:.2f}", fontsize=9)
+        for ax in axes[row]:
+            ax.set_xticks([]), ax.set_yticks([])
+    fig.suptitle("Z2 network's output under noise (Iqbal & Welling 2025, Fig. 8)")
     return fig
 
 
@@ -380,14 +466,14 @@ def _early_history(name, seed, small, root):
     """
     import json
 
-    from keras_symmetry import training
+    from keras_symmetry import experiments
 
     epochs = 2 if small else EARLY_EPOCHS
     folder = root / (name if seed == 0 else f"{name}-seed{seed}")
     state = folder / "state.json"
     if not (state.is_file() and json.loads(state.read_text())["epoch"] >= epochs):
         print(f"[figures] training {folder} to epoch {epochs}")
-        training.train(
+        experiments.train(
             name,
             out=folder,
             seed=seed,

@@ -5,6 +5,8 @@ import keras_symmetry as ks
 gru = ks.layers.U1GRU(64)
 g = ks.groups.U1().sample(seed=0)
 ks.BACKEND_CHOICE          # the backend and why (see keras_symmetry.backend_choice)
+model = ks.load("u1-gru-psmnist")                 # a zoo model (keras_symmetry.hub)
+result = ks.train("u1-rnn-copy", smoke=True)      # train a zoo entry or recipe (keras_symmetry.experiments)
 ```
 """
 
@@ -25,18 +27,19 @@ if BACKEND_CHOICE.source == "installed" and not backend_choice.running_command_l
 from keras_symmetry import (
     analysis,
     capsules,
+    experiments,
     groups,
     hub,
     initializers,
     layers,
     models,
     performance,
-    recipes,
     tasks,
     testing,
     training,
     zoo,
 )
+from keras_symmetry.experiments import train
 from keras_symmetry.hub import list_models, load, model_info
 
 __version__ = "0.1.0"
@@ -46,6 +49,7 @@ __all__ = [
     "analysis",
     "backend_choice",
     "capsules",
+    "experiments",
     "groups",
     "hub",
     "initializers",
@@ -55,9 +59,9 @@ __all__ = [
     "model_info",
     "models",
     "performance",
-    "recipes",
     "tasks",
     "testing",
+    "train",
     "training",
     "zoo",
     "__version__",

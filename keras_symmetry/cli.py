@@ -149,7 +149,7 @@ def demo(args):
 
 
 def train(args):
-    from keras_symmetry import recipes, training, zoo
+    from keras_symmetry import experiments, training, zoo
 
     if args.name in (None, "-h", "--help"):
         print("usage: keras-symmetry train NAME [OPTIONS]   (keras-symmetry train NAME --help lists the options)\n")
@@ -157,30 +157,31 @@ def train(args):
         for name, entry in zoo.entries().items():
             print(f"  {name:22s} {entry.description}")
         print("\nRecipes (give the model with options, e.g. keras-symmetry train copy --arch u1-gru --units 64):")
-        for name, recipe in recipes.RECIPES.items():
+        for name, recipe in experiments.RECIPES.items():
             print(f"  {name:22s} {recipe.summary} ({recipe.paper})")
         print(
-            "\nThe same from Python, one readable script per recipe: recipes/*.py in the repository (recipes/README.md)."
+            "\nThe same from Python, one readable script per recipe: recipes/*.py in the repository "
+            "(recipes/README.md)."
         )
         return 0
     if args.name.startswith("-"):
         print(
-            f"keras-symmetry train: the name comes first (got {args.name!r}).\nusage: keras-symmetry train NAME [OPTIONS]; "
-            "keras-symmetry train --help lists the names.",
+            f"keras-symmetry train: the name comes first (got {args.name!r}).\n"
+            "usage: keras-symmetry train NAME [OPTIONS]; keras-symmetry train --help lists the names.",
             file=sys.stderr,
         )
         return 2
     try:
-        recipes.get(args.name)
+        recipe, entry = experiments.get(args.name)
     except ValueError as err:
         print(
-            f"keras-symmetry train: {err}\nusage: keras-symmetry train NAME [OPTIONS]; keras-symmetry train --help lists "
-            "the names.",
+            f"keras-symmetry train: {err}\n"
+            "usage: keras-symmetry train NAME [OPTIONS]; keras-symmetry train --help lists the names.",
             file=sys.stderr,
         )
         return 2
     try:
-        training.runner.main(args.name, args.options)
+        training.train(recipe, entry, **training.arguments.parse(recipe, entry, args.options))
     except FloatingPointError as err:
         print(f"keras-symmetry train: {err}", file=sys.stderr)
         return 1
@@ -188,7 +189,7 @@ def train(args):
 
 
 def sweep(args):
-    from keras_symmetry.training import sweep as sweeps
+    from keras_symmetry.experiments import sweep as sweeps
 
     options = {"dataset": args.dataset, "depth": args.depth, "units": args.units}
     if args.epochs:

@@ -21,20 +21,21 @@ Table 2 prints the per-step mean divided once more by its test batch of 50 (docs
 eval code reports the per-step mean, so the targets are Table 2's numbers times 50.
 
 Every argument of an entry, with its source: `keras-symmetry train NAME --help`. The recipe itself (model,
-data, loss) is `keras_symmetry/recipes/copy.py`; `ks.training.train` runs it resumably in `runs/NAME/`,
+data, loss) is `keras_symmetry/experiments/copy.py`; `ks.training.train` runs it resumably in `runs/NAME/`,
 writes logs and learning curves, and exports a preset whose metrics the eval code measured. At the end
 this script shows the trained model on a fresh sequence, as `keras-symmetry demo` shows the zoo's.
-"""
+"""  # noqa: E501 (Markdown table rows)
 
 import keras_symmetry as ks
 from keras_symmetry import demo
 
-ENTRIES = ks.training.family.entries("copy")
+RECIPE = ks.experiments.copy.RECIPE
+ENTRIES = ks.training.family.entries(RECIPE)
 
 
 def main(argv=None):
     # each entry with its recorded arguments, resuming runs/NAME; then the trained model at work
-    return ks.training.train_family("copy", __doc__, argv, show=show)
+    return ks.training.train_family(RECIPE, __doc__, argv, show=show)
 
 
 def show(result, args):

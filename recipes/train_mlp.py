@@ -16,19 +16,19 @@ batch 256, 5 epochs, no clipping (001 D.1).
 | `mlp-mnist` | generic: 128 real units, unconstrained weights, the same nonlinearity | the baseline of 001 Fig. 11 |
 
 Every argument of an entry, with its source: `keras-symmetry train NAME --help`; the recipe itself is
-`keras_symmetry/recipes/mlp.py`. Test accuracy against sigma_w for all three (001 Figs. 3 and 11):
+`keras_symmetry/experiments/mlp.py`. Test accuracy against sigma_w for all three (001 Figs. 3 and 11):
 `keras-symmetry sweep`. At the end this script prints the entries' test accuracies side by side.
 """
 
 import keras_symmetry as ks
 
-ENTRIES = ks.training.family.entries("mlp")
+RECIPE = ks.experiments.mlp.RECIPE
+ENTRIES = ks.training.family.entries(RECIPE)
 
 
 def main(argv=None):
-    results = ks.training.train_family(
-        "mlp", __doc__, argv
-    )  # each entry with its recorded arguments; resumes runs/NAME
+    # each entry with its recorded arguments, resuming runs/NAME
+    results = ks.training.train_family(RECIPE, __doc__, argv)
     print(f"\n{'entry':16s} {'group':8s} {'test accuracy':>13s}")
     for name, result in results.items():
         print(f"{name:16s} {ks.zoo.get(name).args['group']:8s} {result.metrics['test_accuracy']:13.2%}")

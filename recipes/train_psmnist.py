@@ -17,19 +17,20 @@ validation on 3,000 training images held out at random.
 | `o8-rnn-psmnist` | O(8) RNN, N=128 capsules of 8, low-variance read-in, learning rate 1e-4 | 88.98% |
 
 Every argument of an entry, with its source: `keras-symmetry train NAME --help`. The recipe itself is
-`keras_symmetry/recipes/psmnist.py`; MNIST comes from `--data`, else `$KERAS_SYMMETRY_DATA/mnist.npz`,
+`keras_symmetry/experiments/psmnist.py`; MNIST comes from `--data`, else `$KERAS_SYMMETRY_DATA/mnist.npz`,
 else a download (online only). At the end this script shows the trained model on the first test digits.
-"""
+"""  # noqa: E501 (Markdown table rows)
 
 import keras_symmetry as ks
 from keras_symmetry import demo
 
-ENTRIES = ks.training.family.entries("psmnist")
+RECIPE = ks.experiments.psmnist.RECIPE
+ENTRIES = ks.training.family.entries(RECIPE)
 
 
 def main(argv=None):
     # each entry with its recorded arguments, resuming runs/NAME; then the trained model at work
-    return ks.training.train_family("psmnist", __doc__, argv, show=show)
+    return ks.training.train_family(RECIPE, __doc__, argv, show=show)
 
 
 def show(result, args):

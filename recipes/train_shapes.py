@@ -17,19 +17,20 @@ not state the optimiser: Adam 1e-3, batch 32 here); test RMSE on 1,000 pairs fro
 | `kuramoto-shapes` | its symmetry-broken twin: a constant bias c in every step (000 eq. 8) | the comparison of 000 |
 
 Every argument of an entry, with its source: `keras-symmetry train NAME --help`. The recipe itself is
-`keras_symmetry/recipes/shapes.py`. At the end this script writes input | target | output of a fresh
+`keras_symmetry/experiments/shapes.py`. At the end this script writes input | target | output of a fresh
 pair as `RUN/shapes.png`, as `keras-symmetry demo` does for the zoo's checkpoint.
-"""
+"""  # noqa: E501 (Markdown table rows)
 
 import keras_symmetry as ks
 from keras_symmetry import demo
 
-ENTRIES = ks.training.family.entries("shapes")
+RECIPE = ks.experiments.shapes.RECIPE
+ENTRIES = ks.training.family.entries(RECIPE)
 
 
 def main(argv=None):
     # each entry with its recorded arguments, resuming runs/NAME; then the trained model at work
-    return ks.training.train_family("shapes", __doc__, argv, show=show)
+    return ks.training.train_family(RECIPE, __doc__, argv, show=show)
 
 
 def show(result, args):

@@ -6,7 +6,7 @@ import re
 import pytest
 from conftest import script
 
-from keras_symmetry import checks, cli, recipes, zoo
+from keras_symmetry import checks, cli, experiments, zoo
 from keras_symmetry.hub import remote
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -70,7 +70,7 @@ def test_check_command_passes_and_reports_every_layer(capsys):
 def test_train_help_lists_entries_and_recipes(argv, capsys):
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
-    assert all(f"  {name} " in out for name in [*zoo.names(), *recipes.RECIPES])
+    assert all(f"  {name} " in out for name in [*zoo.names(), *experiments.RECIPES])
     assert "recipes/*.py" in out
 
 

@@ -1,5 +1,5 @@
 """The readable training scripts in recipes/: one per recipe family, each trains its zoo entries through
-`ks.training.train` (smoke settings here) and shows the trained model at work."""
+`ks.training.train_family` (smoke settings here) and shows the trained model at work."""
 
 import keras
 import pytest
@@ -22,12 +22,17 @@ def empty_zoo(fresh_zoo):
 
 
 def test_one_script_per_recipe_family_covering_every_entry():
-    assert set(SCRIPTS) == set(ks.recipes.RECIPES)
+    assert set(SCRIPTS) == set(ks.experiments.RECIPES)
     for family, path in SCRIPTS.items():
         module = script(path)
         assert module.ENTRIES == [name for name, entry in ks.zoo.entries().items() if entry.recipe == family]
         assert all(f"`{name}`" in module.__doc__ for name in module.ENTRIES)  # each entry documented
         assert f"python {path}" in module.__doc__
+
+
+def test_a_script_trains_only_its_own_family():
+    with pytest.raises(SystemExit):
+        script(SCRIPTS["copy"]).main(["u1-gru-psmnist"])
 
 
 @pytest.mark.skipif(

@@ -1,5 +1,6 @@
-"""Recipes and the training runner: smoke runs of every zoo entry, exact resume after SIGKILL, data parallel."""
+"""The experiments' recipes and training: smoke runs of every zoo entry, exact resume after SIGKILL, data parallel."""
 
+import ast
 import dataclasses
 import json
 import os
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 
 import keras_symmetry as ks
-from keras_symmetry import cli, recipes, training, zoo
+from keras_symmetry import cli, experiments, training, zoo
 from keras_symmetry.training.checkpoint import RunState
 
 BACKEND = keras.backend.backend()
@@ -32,7 +33,12 @@ def empty_zoo(fresh_zoo):
 
 
 def run_quietly(name, out, **kwargs):
-    return training.train(name, smoke=True, out=out, verbose=0, **kwargs)
+    return ks.train(name, smoke=True, out=out, verbose=0, **kwargs)
+
+
+def resolve(name, given, **kwargs):
+    """`ks.training.resolve` for the zoo entry or recipe `name`."""
+    return training.resolve(*experiments.get(name), given, **kwargs)
 
 
 def weights(path):
@@ -71,7 +77,7 @@ def check_smoke_run(name, folder, mnist_path):
     """Train `name` in smoke settings and check the preset, the recorded arguments, the logs and the curves."""
     result = run_quietly(name, folder, data=mnist_path)
     model, metadata = check_preset_matches_eval(result, mnist_path)
-    recipe, entry = recipes.get(name)
+    recipe, entry = experiments.get(name)
     assert metadata["recipe"]["name"] == recipe.name
     for key, value in entry.args.items():
         smoke = recipe.smoke.get(key)
@@ -188,7 +194,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
     assert not list(killed.glob(".partial-*"))
 
     straight = tmp_path / "straight"
-    training.runner.main(KILL_ARGS[0], [*KILL_ARGS[1:], "--out", str(straight)])
+    assert cli.main(["train", *KILL_ARGS, "--out", str(straight)]) == 0
     (a, state_a), (b, state_b) = final_checkpoint(killed), final_checkpoint(straight)
     assert state_a["epoch"] == state_b["epoch"] == 8
     assert_same_weights(a, b, atol=1e-6)
@@ -199,7 +205,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
 def _rewrite_optimizer(folder, optimizer, step):
     """Replace the run's checkpoint by its weights with `optimizer`'s state (built, then set to `step`)."""
     path, state = final_checkpoint(folder)
-    setup = recipes.get("u1-rnn-copy")[0].setup(state["args"])
+    setup = experiments.get("u1-rnn-copy")[0].setup(state["args"])
     setup.model.compile(optimizer=optimizer, loss=setup.loss)
     optimizer.build(setup.model.trainable_variables)
     setup.model.load_weights(path, skip_mismatch=True)
@@ -228,8 +234,8 @@ def test_a_checkpoint_written_with_a_schedule_object_resumes_with_its_optimizer_
     schedule = keras.optimizers.schedules.PiecewiseConstantDecay([100], [1e-3, 1e-4])
     saved = _rewrite_optimizer(folder, keras.optimizers.Adam(schedule), step=4)
     state = RunState(folder, final_checkpoint(folder)[1]["args"])
-    setup = recipes.get("u1-rnn-copy")[0].setup(state.args)
-    setup.model.compile(optimizer=training.runner._optimizer(state.args), loss=setup.loss)
+    setup = experiments.get("u1-rnn-copy")[0].setup(state.args)
+    setup.model.compile(optimizer=training.fit.optimizer(state.args), loss=setup.loss)
     state.restore(setup.model)
     restored = [
         keras.ops.convert_to_numpy(v) for v in setup.model.optimizer.variables if not v.path.endswith("learning_rate")
@@ -290,7 +296,7 @@ def test_a_run_resumes_on_another_backend(tmp_path):
         "--out",
         str(tmp_path / "run"),
     ]
-    training.runner.main(args[0], [*args[1:], "--epochs", "2"])
+    assert cli.main(["train", *args, "--epochs", "2"]) == 0
     env = {**os.environ, "KERAS_BACKEND": OTHER_BACKEND}
     command = [sys.executable, "-m", "keras_symmetry.cli", "train", *args, "--epochs", "4"]
     resumed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
@@ -328,7 +334,7 @@ def test_data_parallel_over_two_devices_matches_one_device(tmp_path):
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "2 devices, DataParallel" in result.stdout
-    training.runner.main(args[0], [*args[1:], "--out", str(tmp_path / "single")])
+    assert cli.main(["train", *args, "--out", str(tmp_path / "single")]) == 0
     assert_same_weights(final_checkpoint(tmp_path / "dp")[0], final_checkpoint(tmp_path / "single")[0], atol=1e-5)
 
 
@@ -365,29 +371,31 @@ def test_leftover_partial_files_are_removed_and_a_missing_checkpoint_is_named(tm
 
 def test_unknown_names_options_and_bad_combinations_are_named():
     with pytest.raises(ValueError, match="Closest: u1-gru-psmnist"):
-        recipes.get("u1-gru-psmnst")
+        experiments.get("u1-gru-psmnst")
     with pytest.raises(ValueError, match="Unknown option.*unitz"):
-        training.resolve("u1-rnn-copy", {"unitz": 3})
+        resolve("u1-rnn-copy", {"unitz": 3})
     with pytest.raises(ValueError, match="needs --arch"):
-        training.resolve("copy", {})
+        resolve("copy", {})
     with pytest.raises(ValueError, match="pin-blank applies to the equivariant cores"):
-        recipes.get("copy")[0].setup(training.resolve("copy", {"arch": "gru", "pin_blank": True})[0])
+        experiments.get("copy")[0].setup(resolve("copy", {"arch": "gru", "pin_blank": True})[0])
     with pytest.raises(ValueError, match="--to-zoo needs a zoo entry"):
-        training.train("copy", arch="rnn", to_zoo=True)
+        ks.train("copy", arch="rnn", to_zoo=True)
+    with pytest.raises(TypeError, match=r"by name with ks.train\('copy', ...\)"):
+        training.train("copy", arch="rnn")
 
 
 def test_clipping_is_per_variable_or_global_never_both():
-    args = training.resolve("u1-rnn-copy", {"clipnorm": 0.0, "global_clipnorm": 1.0})[0]
-    optimizer = training.runner._optimizer(args)
+    args = resolve("u1-rnn-copy", {"clipnorm": 0.0, "global_clipnorm": 1.0})[0]
+    optimizer = training.fit.optimizer(args)
     assert (optimizer.clipnorm, optimizer.global_clipnorm) == (None, 1.0)
-    assert training.runner._optimizer(training.resolve("u1-rnn-copy", {})[0]).clipnorm == 1.0
+    assert training.fit.optimizer(resolve("u1-rnn-copy", {})[0]).clipnorm == 1.0
     with pytest.raises(ValueError, match="--clipnorm 1.0 and --global-clipnorm 1.0 both clip"):
-        training.runner._optimizer(training.resolve("u1-rnn-copy", {"global_clipnorm": 1.0})[0])
+        training.fit.optimizer(resolve("u1-rnn-copy", {"global_clipnorm": 1.0})[0])
 
 
 def test_adam_epsilon_is_keras_unless_given():
-    assert training.runner._optimizer(training.resolve("u1-rnn-copy", {})[0]).epsilon == 1e-7
-    assert training.runner._optimizer(training.resolve("u1-rnn-copy", {"adam_epsilon": 1e-8})[0]).epsilon == 1e-8
+    assert training.fit.optimizer(resolve("u1-rnn-copy", {})[0]).epsilon == 1e-7
+    assert training.fit.optimizer(resolve("u1-rnn-copy", {"adam_epsilon": 1e-8})[0]).epsilon == 1e-8
 
 
 def test_fastest_setting_is_looked_up_per_entry_before_its_recipe(monkeypatch):
@@ -408,10 +416,10 @@ def test_fastest_setting_is_looked_up_per_entry_before_its_recipe(monkeypatch):
 
 
 def test_recorded_command_reproduces_the_arguments():
-    args, command = training.resolve("u1-gru-copy", {"units": 8, "pin_blank": False, "t_max": 100})
+    args, command = resolve("u1-gru-copy", {"units": 8, "pin_blank": False, "t_max": 100})
     assert command == "keras-symmetry train u1-gru-copy --units 8 --no-pin-blank"
-    parsed = vars(training.build_parser("u1-gru-copy").parse_args(command.split()[3:]))
-    assert training.resolve("u1-gru-copy", {k: v for k, v in parsed.items() if k in args})[0] == args
+    parsed = vars(training.build_parser(*experiments.get("u1-gru-copy")).parse_args(command.split()[3:]))
+    assert resolve("u1-gru-copy", {k: v for k, v in parsed.items() if k in args})[0] == args
 
 
 @jax_only
@@ -419,12 +427,12 @@ def test_train_name_uses_the_arguments_recorded_in_the_zoo(tmp_path):
     run_quietly("u1-rnn-copy", tmp_path / "run", to_zoo=True, units=3)
     assert [name for name, entry in zoo.entries().items() if entry.files] == ["u1-rnn-copy"]
     assert ks.model_info("u1-rnn-copy")["recipe"]["args"]["units"] == 3
-    assert training.defaults("u1-rnn-copy")["units"] == 3
-    args, command = training.resolve("u1-rnn-copy", {})  # the zoo's arguments, named for a fresh clone
+    assert training.defaults(*experiments.get("u1-rnn-copy"))["units"] == 3
+    args, command = resolve("u1-rnn-copy", {})  # the zoo's arguments, named for a fresh clone
     assert args["units"] == 3 and "--units 3 " in command  # (with the smoke run's sizes the zoo recorded)
     zoo.write(dataclasses.replace(zoo.get("u1-rnn-copy"), preset=None))  # a clone that has not trained it
-    parsed = vars(training.build_parser("u1-rnn-copy").parse_args(command.split()[3:]))
-    assert training.resolve("u1-rnn-copy", {k: v for k, v in parsed.items() if k in args})[0] == args
+    parsed = vars(training.build_parser(*experiments.get("u1-rnn-copy")).parse_args(command.split()[3:]))
+    assert resolve("u1-rnn-copy", {k: v for k, v in parsed.items() if k in args})[0] == args
 
 
 @jax_only
@@ -432,13 +440,15 @@ def test_from_paper_trains_with_the_recipes_arguments_not_those_the_zoo_recorded
     """A quick export's arguments (here a learning rate) stick to `train NAME` unless `--from-paper` is given."""
     run_quietly("u1-rnn-copy", tmp_path / "quick", to_zoo=True, learning_rate=0.01)
     quiet = ["--smoke", "--no-export", "--verbose", "0", "--out"]
-    training.runner.main("u1-rnn-copy", [*quiet, str(tmp_path / "recorded")])
-    training.runner.main("u1-rnn-copy", ["--from-pap", *quiet, str(tmp_path / "paper")])  # as argparse reads it
+    assert cli.main(["train", "u1-rnn-copy", *quiet, str(tmp_path / "recorded")]) == 0
+    assert (
+        cli.main(["train", "u1-rnn-copy", "--from-pap", *quiet, str(tmp_path / "paper")]) == 0
+    )  # as argparse reads it
     recorded = json.loads((tmp_path / "recorded" / "state.json").read_text())["args"]
     paper = json.loads((tmp_path / "paper" / "state.json").read_text())["args"]
     assert recorded["learning_rate"] == 0.01 and paper["learning_rate"] == 1e-3
-    assert training.resolve("u1-rnn-copy", {}, recorded=False)[1] == "keras-symmetry train u1-rnn-copy"
-    assert "--from-paper" in training.build_parser("u1-rnn-copy").format_help()
+    assert resolve("u1-rnn-copy", {}, recorded=False)[1] == "keras-symmetry train u1-rnn-copy"
+    assert "--from-paper" in training.build_parser(*experiments.get("u1-rnn-copy")).format_help()
 
 
 @jax_only
@@ -457,7 +467,7 @@ def test_card_shows_the_zoos_generic_baseline_beside_the_equivariant_model(tmp_p
 @jax_only
 def test_card_of_a_real_run_lists_its_differences_from_the_paper_and_the_entry_notes(tmp_path):
     zoo.write(dataclasses.replace(zoo.get("u1-rnn-copy"), notes=("Seed 0 diverged.",)))
-    result = training.train(
+    result = ks.train(
         "u1-rnn-copy",
         out=tmp_path / "run",
         verbose=0,
@@ -477,13 +487,13 @@ def test_card_of_a_real_run_lists_its_differences_from_the_paper_and_the_entry_n
 def test_train_help_lists_entries_and_every_option(capsys):
     assert cli.main(["train"]) == 0
     listing = capsys.readouterr().out
-    assert all(name in listing for name in [*zoo.names(), *recipes.RECIPES])
+    assert all(name in listing for name in [*zoo.names(), *experiments.RECIPES])
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["train", "u1-gru-psmnist", "--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    recipe = recipes.get("u1-gru-psmnist")[0]
-    for opt in training.runner.options(recipe):
+    recipe = experiments.get("u1-gru-psmnist")[0]
+    for opt in training.arguments.options(recipe):
         assert opt.flag in text
     assert "--data-parallel" in text and "--smoke" in text and "(default: 100)" in text  # the decay epoch
 
@@ -500,3 +510,23 @@ def test_sigma_w_sweep_trains_every_point_and_plots(tmp_path, mnist_path):
         assert len(accuracies) == 2 and all(0.0 <= acc <= 1.0 for acc in accuracies)
     assert (out / "sweep.png").read_bytes()[:4] == b"\x89PNG"
     assert sorted(path.name for path in out.iterdir()) == ["sweep.json", "sweep.png", "u1-sw0.5-s0", "u1-sw2.0-s0"]
+
+
+def test_training_never_imports_the_experiments_nor_the_command_line():
+    """The call graph goes one way: the experiments and the CLI call training, which takes a `Recipe`."""
+    package = REPO / "keras_symmetry"
+    for path in sorted((package / "training").rglob("*.py")):
+        module = ".".join(path.relative_to(REPO).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                parent = ".".join(module.split(".")[: -node.level]) if node.level else ""
+                base = ".".join(part for part in (parent, node.module) if part)
+                imported = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for name in imported:
+                assert not name.startswith(("keras_symmetry.experiments", "keras_symmetry.cli")), (
+                    f"{path.relative_to(REPO)}:{node.lineno} imports {name}"
+                )

@@ -48,8 +48,8 @@ def test_a_core_of_another_shape_is_named_with_both_shapes(tmp_path):
 
 
 def test_fine_tuning_a_trained_run_with_a_frozen_core_records_where_it_started(tmp_path):
-    base = training.train("u1-rnn-copy", smoke=True, out=tmp_path / "base", verbose=0)
-    tuned = training.train(
+    base = ks.train("u1-rnn-copy", smoke=True, out=tmp_path / "base", verbose=0)
+    tuned = ks.train(
         "copy",
         arch="u1-rnn",
         smoke=True,
@@ -74,7 +74,7 @@ def test_fine_tuning_a_trained_run_with_a_frozen_core_records_where_it_started(t
     assert ks.hub.verify(base.preset)["files"]["model.weights.h5"] in card
     assert "--init-from" in metadata["recipe"]["command"] and "--freeze-core" in metadata["recipe"]["command"]
     # Resuming needs no source: the checkpoint holds the weights, init_from.json what they started from.
-    again = training.train(
+    again = ks.train(
         "copy",
         arch="u1-rnn",
         smoke=True,
@@ -92,19 +92,19 @@ def test_fine_tuning_a_trained_run_with_a_frozen_core_records_where_it_started(t
 
 def test_freezing_needs_a_model_to_start_from(tmp_path):
     with pytest.raises(ValueError, match="--init-from"):
-        training.train("u1-rnn-copy", smoke=True, out=tmp_path / "run", verbose=0, freeze_core=True)
+        ks.train("u1-rnn-copy", smoke=True, out=tmp_path / "run", verbose=0, freeze_core=True)
 
 
 def test_runs_started_before_the_option_existed_still_resume(tmp_path):
-    args = training.resolve("u1-rnn-copy", {})[0]
+    args = training.resolve(*ks.experiments.get("u1-rnn-copy"), {})[0]
     older = {key: value for key, value in args.items() if key not in ("init_from", "freeze_core")}
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "state.json").write_text(
         json.dumps({"args": older, "epoch": 1, "history": [], "seconds": 1.0, "weights": "epoch-00001.weights.h5"})
     )
     (tmp_path / "run" / "epoch-00001.weights.h5").write_bytes(b"")
-    recipe = ks.recipes.get("u1-rnn-copy")[0]
-    defaults = {option.name: option.default for option in training.runner.options(recipe)}
+    recipe = ks.experiments.get("u1-rnn-copy")[0]
+    defaults = {option.name: option.default for option in training.arguments.options(recipe)}
     assert RunState(tmp_path / "run", args, defaults=defaults).epoch == 1
     with pytest.raises(ValueError, match="init_from"):
         RunState(tmp_path / "run", {**args, "init_from": "u1-gru-copy"}, defaults=defaults)
@@ -113,7 +113,7 @@ def test_runs_started_before_the_option_existed_still_resume(tmp_path):
 
 
 def test_a_class_subset_trains_and_is_scored_on_that_subset(tmp_path, mnist_path):
-    result = training.train(
+    result = ks.train(
         "u1-gru-psmnist", smoke=True, out=tmp_path / "five", verbose=0, data=mnist_path, num_classes=5, test_limit=400
     )
     metadata = ks.hub.verify(result.preset)

@@ -6,7 +6,7 @@ import pathlib
 import pytest
 
 import keras_symmetry as ks
-from keras_symmetry import evaluate, recipes, zoo
+from keras_symmetry import evaluate, experiments, training, zoo
 from keras_symmetry.hub import preset
 
 ZOO = pathlib.Path(__file__).resolve().parents[1] / "zoo"
@@ -28,9 +28,9 @@ def test_the_zoo_is_small_and_holds_exactly_the_declared_presets():
 @pytest.mark.parametrize("name", zoo.names())
 def test_each_declaration_names_its_recipe_options_and_hub_repo(name):
     entry = zoo.get(name)
-    recipe, _ = recipes.get(name)
+    recipe, _ = experiments.get(name)
     assert recipe.name == entry.recipe and entry.name == name
-    known = {option.name for option in (*recipes.COMMON, *recipe.options)}
+    known = {option.name for option in training.arguments.options(recipe)}
     assert set(entry.args) <= known and set(entry.preset["args"]) <= known
     assert entry.hub_repo == f"keras-symmetry/{name}"
     assert entry.baseline is None or entry.baseline in zoo.names()

@@ -15,7 +15,7 @@ import json
 import keras
 
 from keras_symmetry import evaluate
-from keras_symmetry.recipes import copy as copy_recipe
+from keras_symmetry.experiments import copy as copy_recipe
 
 
 def test_ce(run, state, floatx):

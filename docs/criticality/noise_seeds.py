@@ -35,7 +35,8 @@ def main():
         found.append((cross["eta_c"], fit["alpha"]))
         print(
             f"noise seed {seed}: eta_c {cross['eta_c']:.3f} +- {cross['uncertainty']:.3f}, "
-            f"alpha {fit['alpha']:.3f} (quality {fit['quality']:.4f}), Ising alpha=1 quality {fit['ising_quality']:.3f}",
+            f"alpha {fit['alpha']:.3f} (quality {fit['quality']:.4f}), "
+            f"Ising alpha=1 quality {fit['ising_quality']:.3f}",
             flush=True,
         )
     if len(found) < 2:

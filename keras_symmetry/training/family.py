@@ -2,23 +2,24 @@
 
 ```python
 # recipes/train_copy.py
-results = ks.training.train_family("copy", __doc__, argv, show=lambda result, args: ...)
+results = ks.training.train_family(ks.experiments.copy.RECIPE, __doc__, argv, show=lambda result, args: ...)
 ```
 """
 
 import argparse
 
 from keras_symmetry import zoo
-from keras_symmetry.training.runner import train
+from keras_symmetry.training.fit import train
 
 
 def entries(recipe):
-    """The zoo entries the recipe `recipe` trains, in name order."""
-    return [name for name, entry in zoo.entries().items() if entry.recipe == recipe]
+    """The names of the zoo entries `recipe` trains, in name order."""
+    return [name for name, entry in zoo.entries().items() if entry.recipe == recipe.name]
 
 
 def train_family(recipe, doc, argv=None, show=None):
-    """Parse `[NAME ...] [--epochs N] [--smoke] [--out DIR] [--data PATH]`, train each entry, return `{name: Result}`.
+    """Parse `[NAME ...] [--epochs N] [--smoke] [--out DIR] [--data PATH]`, train each entry of `recipe` (a
+    `Recipe`), return `{name: Result}`.
 
     Each entry trains with the arguments the zoo recorded for it and resumes
     `OUT/NAME`; `show(result, args)` runs after each entry (e.g. to print the
@@ -32,12 +33,17 @@ def train_family(recipe, doc, argv=None, show=None):
     parser.add_argument("--out", default="runs", help="folder of the run folders, one per entry (default: runs)")
     parser.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
     args = parser.parse_args(argv)
+    others = [name for name in args.names if name not in names]
+    if others:
+        parser.error(
+            f"not a zoo entry of the {recipe.name!r} recipe: {', '.join(others)} (its entries: {', '.join(names)})"
+        )
     results = {}
     for name in args.names or names:
         options = {"smoke": args.smoke, "out": f"{args.out}/{name}", "data": args.data}
         if args.epochs:
             options["epochs"] = args.epochs
-        results[name] = train(name, **options)
+        results[name] = train(recipe, zoo.get(name), **options)
         if show:
             show(results[name], args)
     return results

@@ -1,4 +1,5 @@
-"""The fastest correct compile setting of a training run, per zoo entry or recipe and backend, as measured on a 2-core CPU.
+"""The fastest correct compile setting of a training run, per zoo entry or recipe and backend, as measured on a
+2-core CPU.
 
 One training step, one quiet core, seconds (docs/PERFORMANCE.md has every entry,
 `benchmarks/zoo_speed.py` measures them):

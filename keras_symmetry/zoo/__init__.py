@@ -11,7 +11,31 @@ The declarations (`keras_symmetry/zoo/entries/NAME.json`) ship in the wheel; the
 from the Hub (`keras-symmetry/NAME`) at the pinned revision, or from a local zoo folder (`zoo.local_dir()`).
 """
 
-from keras_symmetry.zoo.declarations import ENV_VAR, Entry, entries, get, local_dir, names, pin, record, write
+from keras_symmetry.zoo.declarations import (
+    ENV_VAR,
+    Entry,
+    baseline,
+    entries,
+    get,
+    local_dir,
+    names,
+    pin,
+    record,
+    write,
+)
 from keras_symmetry.zoo.fetch import Location, locate
 
-__all__ = ["ENV_VAR", "Entry", "Location", "entries", "get", "local_dir", "locate", "names", "pin", "record", "write"]
+__all__ = [
+    "ENV_VAR",
+    "Entry",
+    "Location",
+    "baseline",
+    "entries",
+    "get",
+    "local_dir",
+    "locate",
+    "names",
+    "pin",
+    "record",
+    "write",
+]

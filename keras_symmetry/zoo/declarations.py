@@ -101,6 +101,21 @@ def entries():
     return {name: get(name) for name in names()}
 
 
+def baseline(entry):
+    """What the zoo holds of `entry`'s generic baseline, for its card: the baseline's name, metrics and how it was
+    trained; `None` if `entry` names none or the zoo has not recorded it."""
+    recorded = get(entry.baseline).preset if entry.baseline else None
+    if not recorded:
+        return None
+    return {
+        "name": entry.baseline,
+        "metrics": recorded["metrics"],
+        "command": recorded["command"],
+        "epochs": recorded["epochs"],
+        "created": recorded["created"][:10],
+    }
+
+
 def write(entry):
     """Write `entry`'s declaration, atomically (a killed writer leaves the old file whole)."""
     path = _path(entry.name)

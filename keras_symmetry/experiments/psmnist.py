@@ -6,9 +6,10 @@ out at random; the test metric is the accuracy on the 10,000 test images.
 """
 
 from keras_symmetry import models
-from keras_symmetry.recipes import rnn
-from keras_symmetry.recipes.base import NUM_CLASSES, Option, Recipe, image_classification, image_task, positive_int
+from keras_symmetry.experiments import rnn
+from keras_symmetry.experiments.classification import NUM_CLASSES, image_classification, image_task
 from keras_symmetry.tasks import psmnist
+from keras_symmetry.training.spec import Option, Recipe, positive_int
 
 
 def setup(args, data_path=None):

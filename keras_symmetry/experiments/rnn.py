@@ -1,8 +1,8 @@
 """Options shared by the recurrent recipes (copy task, psMNIST): the core and its initialisation (001 D.2.2)."""
 
 from keras_symmetry import models
-from keras_symmetry.recipes.base import Option, positive_int
 from keras_symmetry.tasks import copy
+from keras_symmetry.training.spec import Option, positive_int
 
 
 def core_options(units):

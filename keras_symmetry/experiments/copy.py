@@ -7,9 +7,10 @@ on 100 batches of 50 from seed 10,000, which training never sees.
 """
 
 from keras_symmetry import models
-from keras_symmetry.recipes import rnn
-from keras_symmetry.recipes.base import Option, Recipe, Setup, classification, positive_int
+from keras_symmetry.experiments import rnn
+from keras_symmetry.experiments.classification import classification
 from keras_symmetry.tasks import copy
+from keras_symmetry.training.spec import Option, Recipe, Setup, positive_int
 
 VAL_SEED_OFFSET = 5_000
 

@@ -11,8 +11,8 @@ test stay at `--size`.
 import keras
 
 from keras_symmetry import models
-from keras_symmetry.recipes.base import Option, Recipe, Setup, positive_int
 from keras_symmetry.tasks import shapes
+from keras_symmetry.training.spec import Option, Recipe, Setup, positive_int
 
 VAL_SEED_OFFSET = 5_000
 

@@ -6,8 +6,9 @@ the phase: the symmetric phase below 1, spontaneously broken above (eq. 35);
 """
 
 from keras_symmetry import models
-from keras_symmetry.recipes.base import NUM_CLASSES, Option, Recipe, image_classification, image_task, positive_int
+from keras_symmetry.experiments.classification import NUM_CLASSES, image_classification, image_task
 from keras_symmetry.tasks import images
+from keras_symmetry.training.spec import Option, Recipe, positive_int
 
 VALIDATION_SIZE = 5000
 

@@ -1,4 +1,4 @@
-"""The sigma_w sweep of the deep MLPs (001 Figs. 3, 11): test accuracy against the weight scale, per group.
+"""The sigma_w sweep of the deep MLP experiment (001 Figs. 3, 11): test accuracy against the weight scale, per group.
 
 ```text
 keras-symmetry sweep --dataset fashion_mnist --sigma-w 0.5 0.75 1 1.25 1.5 2 --seeds 5
@@ -13,7 +13,9 @@ import pathlib
 
 import numpy as np
 
-from keras_symmetry.training import curves, runner
+from keras_symmetry import training
+from keras_symmetry.experiments import mlp
+from keras_symmetry.training import curves
 from keras_symmetry.training.checkpoint import write_atomic
 
 GROUP_K = {"u1": 2, "ok": 4, "generic": 2}
@@ -29,8 +31,9 @@ def sweep(
     accuracy = {g: [[None] * seeds for _ in sigma_ws] for g in groups}
     for i, (group, sigma_w, seed) in enumerate(runs, 1):
         print(f"[{i}/{len(runs)}] {group} sigma_w={sigma_w} seed={seed}", flush=True)
-        result = runner.train(
-            "mlp",
+        result = training.train(
+            mlp.RECIPE,
+            None,
             group=group,
             k=GROUP_K[group],
             sigma_w=float(sigma_w),
