@@ -8,7 +8,7 @@ python figures/figures.py 001-fig12 --to-zoo    # ... and show it on the card of
 ```
 
 Every figure is drawn from freshly initialised networks, except where a trained
-network is the point (000 Figs. 7/10/11 and 9, 001 Figs. 12/13): there the zoo
+network is the point (Iqbal & Welling 2025, Figs. 7/10/11 and 9, Iqbal et al. 2026, Figs. 12/13): there the zoo
 checkpoint is loaded with `keras_symmetry.load(name)` when it exists, and
 otherwise a fresh network is used (briefly trained for the criticality figure),
 with a printed note. `--small` shrinks every setting so that a figure takes a
@@ -67,10 +67,13 @@ def progress(total, name):
     return keras.utils.Progbar(total, unit_name=name)
 
 
-# --- 001: mean-field theory and the order parameter ---------------------------------------------------------
+# --- Iqbal et al. 2026: mean-field theory and the order parameter ----------------------------------------------------
 
 
-@figure("001-fig2", "order parameter c^l through depth: random U(1) ensembles vs the recursion (001 eq. 35, Fig. 2)")
+@figure(
+    "001-fig2",
+    "order parameter c^l through depth: random U(1) ensembles vs the recursion (Iqbal et al. 2026, eq. 35, Fig. 2)",
+)
 def fig_c_depth(small, seed):
     units, depth, ensemble = (16, 12, 2) if small else (64, 60, 16)
     sigmas = (0.8, 1.2, 1.5, 2.5)
@@ -89,7 +92,10 @@ def fig_c_depth(small, seed):
     return fig
 
 
-@figure("001-fig3", "fixed point c*(sigma_w) for U(1) and O(4): theory, small-c law and Monte Carlo (001 eqs. 35-37)")
+@figure(
+    "001-fig3",
+    "fixed point c*(sigma_w) for U(1) and O(4): theory, small-c law and Monte Carlo (Iqbal et al. 2026, eqs. 35-37)",
+)
 def fig_c_star(small, seed):
     units, depth, ensemble = (8, 10, 1) if small else (64, 100, 8)
     grid = np.linspace(0.5, 3.0, 200)
@@ -119,7 +125,10 @@ def fig_c_star(small, seed):
     return fig
 
 
-@figure("001-fig9", "protected Jacobian d^L vs the full Jacobian norm through depth, U(1) vs generic (001 eqs. 7, 54)")
+@figure(
+    "001-fig9",
+    "protected Jacobian d^L vs the full Jacobian norm through depth, U(1) vs generic (Iqbal et al. 2026, eqs. 7, 54)",
+)
 def fig_jacobian(small, seed):
     units, depths = (4, [1, 3]) if small else (32, [1, 2, 4, 8, 12, 16, 24, 32, 40])
     sigmas = (0.8, 1.5, 2.5)
@@ -151,7 +160,10 @@ def fig_jacobian(small, seed):
     return fig
 
 
-@figure("001-fig5", "effective rank exp(H) through depth at init, and during a short training (001 eq. 55, Fig. 5)")
+@figure(
+    "001-fig5",
+    "effective rank exp(H) through depth at init, and during a short training (Iqbal et al. 2026, eq. 55, Fig. 5)",
+)
 def fig_rank(small, seed):
     width, depth, batch = (16, 10, 32) if small else (128, 90, 256)
     steps = 2 if small else 40
@@ -191,7 +203,7 @@ def _mnist_or_noise(count, seed):
     return rng.normal(size=(count, 784)).astype("float32"), rng.integers(0, 10, count)
 
 
-# --- 000: Z2 Kuramoto network, domain walls, criticality ----------------------------------------------------
+# --- Iqbal & Welling 2025: Z2 Kuramoto network, domain walls, criticality --------------------------------------------
 
 
 BIAS_STD = 0.3  # fig. 1: the broken twin's c, |c| ~ 1.2, comparable to the coupling field |J x| ~ 1.2 at init
@@ -213,7 +225,10 @@ def _filled_square(size):
     return image
 
 
-@figure("000-fig1", "outputs vs T at initialisation, symmetry-broken (eq. 8) vs Z2-symmetric (eq. 4) (000 Fig. 1)")
+@figure(
+    "000-fig1",
+    "outputs vs T at initialisation, symmetry-broken (eq. 8) vs Z2-symmetric (eq. 4) (Iqbal & Welling 2025, Fig. 1)",
+)
 def fig_outputs_vs_t(small, seed):
     size, times = (16, (1, 3)) if small else (64, (5, 7, 15, 20))
     image, _, _ = shapes.make_pair(np.random.default_rng(seed), size)
@@ -236,7 +251,11 @@ def fig_outputs_vs_t(small, seed):
     return fig
 
 
-@figure("000-fig3", "shapes transmogrification: test inputs, targets and both Kuramoto networks' outputs (000 Fig. 3)")
+@figure(
+    "000-fig3",
+    "shapes transmogrification: test inputs, targets and both Kuramoto networks' outputs "
+    "(Iqbal & Welling 2025, Fig. 3)",
+)
 def fig_shapes_outputs(small, seed):
     size, count, steps = (16, 2, 3) if small else (64, 4, 30)
     data = shapes.ShapesDataset(count, batch_size=count, size=size, seed=10_000 + seed, shuffle=False)
@@ -263,7 +282,7 @@ def fig_shapes_outputs(small, seed):
 @figure(
     "000-fig5",
     "domain walls: energy density, detected walls and an oscillator slice "
-    "(000 Fig. 5 at initialisation, Fig. 9 trained)",
+    "(Iqbal & Welling 2025, Fig. 5 at initialisation, Fig. 9 trained)",
 )
 def fig_walls(small, seed):
     size, steps = (16, 4) if small else (64, 20)
@@ -314,15 +333,15 @@ def _transition_scan(small, seed):
     For each network, boundary (open: zero padding; circular: a torus) and L = 32, 64, 96 (1, 4, 9 shapes:
     `criticality.ensemble`), the per-image RMSE of p(x) and shape F1 over a noise grid that is fine on [0, 0.2];
     then the crossing, the fan-out test (A.3 item 3) and how far the outputs stay right to the eye. The full scan
-    takes ~45 min of a core: it is kept in docs/criticality/transition.json, which Figs. 7 and 8 reuse while the
+    takes ~30 min of a quiet core: it is kept in docs/criticality/transition.json, which Figs. 7 and 8 reuse while the
     settings and the zoo weights it was measured on are the same.
     """
     import json
 
     sizes = (32, 64) if small else (32, 64, 96)
-    grid = (0.0, 0.1, 0.2) if small else (*np.arange(0.0, 0.2001, 0.01), 0.225, 0.25, 0.3, 0.35, 0.4)
+    grid = (0.0, 0.1, 0.2) if small else (*np.arange(0.0, 0.2001, 0.01), 0.25, 0.3, 0.4)
     etas = [round(float(eta), 3) for eta in grid]
-    examples, steps = (2, 3) if small else (64, 30)
+    examples, steps = (2, 3) if small else (48, 30)
     settings = {"sizes": list(sizes), "etas": etas, "examples": examples, "seed": seed, "density": 1.0}
     if not small and TRANSITION_CACHE.is_file():
         cached = json.loads(TRANSITION_CACHE.read_text())
@@ -454,7 +473,8 @@ def _briefly_trained(broken, steps, train_steps, seed):
 
 EARLY_SEEDS, EARLY_EPOCHS = 3, 5
 EARLY_ARGS = {"train_size": 32, "train_examples": 28_000}
-"""Fig. 6 at reduced scale: 3 seeds (000: 5), the first 5 epochs of 28K 32x32 pairs (000: 64x64), validated at 64x64."""
+"""Fig. 6 at reduced scale: 3 seeds (Iqbal & Welling 2025: 5), the first 5 epochs of 28K 32x32 pairs (the paper:
+64x64), validated at 64x64."""
 
 
 def _early_history(name, seed, small, root):
@@ -498,7 +518,9 @@ def _early_history(name, seed, small, root):
 
 
 @figure(
-    "000-fig6", "early training: validation RMSE of the Z2 network and its broken twin over seeds (000 Fig. 6, reduced)"
+    "000-fig6",
+    "early training: validation RMSE of the Z2 network and its broken twin over seeds "
+    "(Iqbal & Welling 2025, Fig. 6, reduced)",
 )
 def fig_early_training(small, seed):
     import tempfile
@@ -520,7 +542,7 @@ def fig_early_training(small, seed):
             ax.plot(epochs, run, "-", color=color, lw=0.8, alpha=0.6)
         if not small and seed == 0:
             LOADED.append(name)  # seed 0 is the run that trained the zoo checkpoint
-    size = 32 if small else 64  # the recipe's smoke size, and 000's
+    size = 32 if small else 64  # the recipe's smoke size, and Iqbal & Welling 2025's
     data = shapes.ShapesDataset(256, batch_size=64, size=size, seed=10_000 + seed, shuffle=False)
     targets = np.concatenate([data[i][1] for i in range(len(data))])
     ax.axhline(
@@ -532,21 +554,21 @@ def fig_early_training(small, seed):
         "smoke runs"
         if small
         else (
-            f"{len(seeds)} seeds (000: 5), {EARLY_ARGS['train_examples']:,} 32x32 training pairs "
-            "an epoch (000: 64x64), batch 32, Adam 1e-3"
+            f"{len(seeds)} seeds (Iqbal & Welling 2025: 5), {EARLY_ARGS['train_examples']:,} 32x32 training pairs "
+            "an epoch (Iqbal & Welling 2025: 64x64), batch 32, Adam 1e-3"
         )
     )
     ax.set_title(f"Early training, mean ± std over seeds (thin lines: each seed)\n{scale}", fontsize=9)
     return fig
 
 
-# --- 001 D.3: vortices of the convolutional U(1) RNN -------------------------------------------------------------
+# --- Iqbal et al. 2026, D.3: vortices of the convolutional U(1) RNN --------------------------------------------------
 
 
 @figure(
     "001-fig12",
     "vortices of a 2D convolutional U(1) RNN: |z|, phase, winding and counts through time, "
-    "the channels with the fewest and the most vortices (001 Figs. 12, 13)",
+    "the channels with the fewest and the most vortices (Iqbal et al. 2026, Figs. 12, 13)",
 )
 def fig_vortices(small, seed):
     grid, filters, delay = (6, 2, 3) if small else (20, 16, 100)
@@ -563,7 +585,10 @@ def fig_vortices(small, seed):
     states = ops.convert_to_numpy(core(tokens))[0]  # (time, H, W, 2C)
     histories = [vortices.vortex_history(states, channel=c, wavevector="auto") for c in range(core.filters)]
     during_delay = [h["vortices"][10 : 10 + delay].mean() for h in histories]
-    channels = (int(np.argmin(during_delay)), int(np.argmax(during_delay)))  # like 001 Fig. 12, like Fig. 13
+    channels = (
+        int(np.argmin(during_delay)),
+        int(np.argmax(during_delay)),
+    )  # like Iqbal et al. 2026, Fig. 12, like Fig. 13
     times = sorted({1, 10, 10 + delay // 3, 10 + 2 * delay // 3, 10 + delay, len(states) - 1})
     fig, axes = plt.subplots(6, len(times) + 1, figsize=(2.2 * (len(times) + 1), 13))
     for block, channel in enumerate(channels):
@@ -606,7 +631,7 @@ def fig_vortices(small, seed):
     return fig
 
 
-# --- command line -------------------------------------------------------------------------------------------
+# --- command line ----------------------------------------------------------------------------------------------------
 
 
 def main(argv=None):

@@ -5,7 +5,7 @@
     keras-symmetry info NAME             everything known about one model (JSON)
     keras-symmetry eval NAME             recompute a model's metrics on its test data, beside the recorded ones
     keras-symmetry train NAME [OPTIONS]  train a zoo entry (or a recipe) resumably and export it as a preset
-    keras-symmetry sweep [OPTIONS]       the deep MLPs' test accuracy against sigma_w (001 Figs. 3, 11)
+    keras-symmetry sweep [OPTIONS]       the deep MLPs' test accuracy against sigma_w (Iqbal et al. 2026, Figs. 3, 11)
     keras-symmetry push NAME|--all       publish zoo entries to the Hugging Face Hub and pin their revisions
     keras-symmetry check                 measure every layer's equivariance error on this backend
     keras-symmetry version               print the package, Keras and backend versions
@@ -272,7 +272,7 @@ def build_parser():
     )
     p = sub.add_parser(
         "sweep",
-        help="train the deep MLPs over sigma_w and plot test accuracy (001 Figs. 3, 11)",
+        help="train the deep MLPs over sigma_w and plot test accuracy (Iqbal et al. 2026, Figs. 3, 11)",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument(
@@ -293,12 +293,12 @@ def build_parser():
         "--dataset",
         default="mnist",
         choices=["mnist", "fashion_mnist"],
-        help="001 Fig. 11: mnist; Fig. 3: fashion_mnist",
+        help="Iqbal et al. 2026, Fig. 11: mnist; Fig. 3: fashion_mnist",
     )
-    p.add_argument("--units", type=int, default=64, help="capsules per layer (001: 64 features)")
+    p.add_argument("--units", type=int, default=64, help="capsules per layer (Iqbal et al. 2026: 64 features)")
     p.add_argument("--depth", type=int, default=100, help="hidden layers")
     p.add_argument("--epochs", type=int, default=None, help="epochs per run (recipe default: 5)")
-    p.add_argument("--seeds", type=int, default=1, help="seeds per point (001: 5)")
+    p.add_argument("--seeds", type=int, default=1, help="seeds per point (Iqbal et al. 2026: 5)")
     p.add_argument("--out", default="runs/sigma-w-sweep", help="folder of the runs, sweep.json and sweep.png")
     p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
     p.add_argument("--smoke", action="store_true", help="tiny networks and data: checks the whole sweep in seconds")

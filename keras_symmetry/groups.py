@@ -4,12 +4,12 @@ One convention everywhere (DESIGN §2): a tensor of `units` capsules of size `k`
 has shape `(..., units * k)`, capsule-major, so capsule `j` is
 `x[..., j*k:(j+1)*k]`. A group element acts on every capsule alike:
 
-* `Z2`: `x -> -x` on the whole oscillator vector (paper 000, eq. 7); it does
+* `Z2`: `x -> -x` on the whole oscillator vector (Iqbal & Welling 2025, eq. 7); it does
   not care about capsules, so its `k` is only used for bookkeeping.
 * `U1`: rotation of every `(Re, Im)` pair by the same angle, `z -> e^{i theta} z`
-  (paper 001, eq. 3); `k = 2`.
+  (Iqbal et al. 2026, eq. 3); `k = 2`.
 * `O(k)`: `x_alpha -> O x_alpha` with one orthogonal `O` for every capsule
-  `alpha` (paper 001, eqs. 18 and 63).
+  `alpha` (Iqbal et al. 2026, eqs. 18 and 63).
 
 Elements are small immutable objects holding a NumPy `k x k` matrix; they act on
 NumPy arrays and on tensors of the active Keras backend alike (the action is a
@@ -126,7 +126,7 @@ class Group:
 
 
 class Z2(Group):
-    """The group {+1, -1} acting as `x -> -x` (paper 000, eq. 7).
+    """The group {+1, -1} acting as `x -> -x` (Iqbal & Welling 2025, eq. 7).
 
     Args:
         k: capsule size the tensors are checked against (default 1: any
@@ -157,7 +157,7 @@ class Z2(Group):
 
 
 class U1(Group):
-    """Phase rotations `z -> e^{i theta} z` of every (Re, Im) capsule (001, eq. 3)."""
+    """Phase rotations `z -> e^{i theta} z` of every (Re, Im) capsule (Iqbal et al. 2026, eq. 3)."""
 
     name = "U1"
 
@@ -180,7 +180,7 @@ class U1(Group):
 
 
 class O(Group):
-    """The orthogonal group O(k) acting on every k-vector capsule (001, eq. 18).
+    """The orthogonal group O(k) acting on every k-vector capsule (Iqbal et al. 2026, eq. 18).
 
     Sampling includes reflections (determinant -1) with probability 1/2.
     """

@@ -1,4 +1,4 @@
-"""Train the zoo's copy-task models (001 D.2.4-D.2.5, Tables 1-2; D.3) through the Python API.
+"""Train the zoo's copy-task models (Iqbal et al. 2026, D.2.4-D.2.5, Tables 1-2; D.3) through the Python API.
 
     python recipes/train_copy.py                            # every copy-task entry, one after another
     python recipes/train_copy.py u1-rnn-copy                # one entry, with the arguments the zoo recorded for it
@@ -9,13 +9,13 @@ The task: read 10 tokens from 1..8, wait T ~ U{0..T_max} blanks, and after the '
 tokens; the loss is the per-step cross-entropy over the whole sequence. Adam, batch 128, clipnorm 1.0,
 fresh batches every step, epochs of 1,000 steps; the papers ran 1M iterations (1,000 epochs).
 
-| entry | model (001 Table 1) | paper's test cross-entropy: per-step mean (as printed in Table 2) |
+| entry | model (Iqbal et al. 2026, Table 1) | paper's test cross-entropy: per-step mean (as printed in Table 2) |
 | --- | --- | --- |
 | `u1-rnn-copy` | U(1) RNN, N=32 complex capsules, identity recurrence, low-variance read-in, blank pinned; T_max=25 | 0.036 (7.26e-4) |
 | `rnn-copy` | Keras SimpleRNN(64), tanh, learning rate 1e-4; T_max=25 | 0.104 (2.08e-3) |
 | `u1-gru-copy` | U(1) GRU, N=32, standard recurrence, low-variance read-in, blank pinned; T_max=100 | 0.016 (3.14e-4) |
 | `gru-copy` | Keras GRU(32), ReLU candidate (Table 1; the zoo's run uses tanh: ReLU diverged here); T_max=100 | 0.106 (2.11e-3) |
-| `u1-convrnn-copy` | 2D convolutional U(1) RNN, 16 channels on a 20x20 grid, fixed delay 100 (001 D.3) | — |
+| `u1-convrnn-copy` | 2D convolutional U(1) RNN, 16 channels on a 20x20 grid, fixed delay 100 (Iqbal et al. 2026, D.3) | — |
 
 Table 2 prints the per-step mean divided once more by its test batch of 50 (docs/campaigns/copy.md); the
 eval code reports the per-step mean, so the targets are Table 2's numbers times 50.

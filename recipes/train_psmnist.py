@@ -1,4 +1,4 @@
-"""Train the zoo's permuted sequential MNIST models (001 D.2.4-D.2.5, Tables 1 and 3) through the Python API.
+"""Train the zoo's permuted sequential MNIST models (Iqbal et al. 2026, D.2.4-D.2.5, Tables 1 and 3) through the Python API.
 
     python recipes/train_psmnist.py --data mnist.npz                          # every psMNIST entry
     python recipes/train_psmnist.py u1-gru-psmnist --data mnist.npz           # one entry, the zoo's recorded arguments
@@ -10,7 +10,7 @@ layer of the model, so a trained model takes raw 28x28 images); the class is rea
 state. Adam, batch 128, clipnorm 1.0, 120 epochs with the learning rate divided by 10 after 100;
 validation on 3,000 training images held out at random.
 
-| entry | model (001 Table 1) | paper's test accuracy |
+| entry | model (Iqbal et al. 2026, Table 1) | paper's test accuracy |
 | --- | --- | --- |
 | `u1-gru-psmnist` | U(1) GRU, N=64 complex capsules, low-variance read-in (18,058 parameters) | 93.51% |
 | `gru-psmnist` | Keras GRU(64), ReLU candidate (Table 1; the zoo's run uses tanh: ReLU diverged here), standard read-in | 91.35% |

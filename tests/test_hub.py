@@ -213,7 +213,8 @@ def test_a_killed_writer_leaves_no_half_preset(tmp_path):
 
 
 def _build_hf_cache(folder, cache, repo_id, commit):
-    """The layout huggingface_hub reads: models--owner--name/{refs/main, blobs/<hash>, snapshots/<commit>/<file> -> blob}."""
+    """The layout huggingface_hub reads:
+    models--owner--name/{refs/main, blobs/<hash>, snapshots/<commit>/<file> -> blob}."""
     root = cache / f"models--{repo_id.replace('/', '--')}"
     (root / "refs").mkdir(parents=True)
     (root / "blobs").mkdir()
@@ -300,8 +301,8 @@ def test_card_front_matter_and_body(zoo):
     assert "Falls short of the paper's target" in text  # 3 training steps do not reach 7.26e-4
     baseline = copy.baseline_cross_entropy(TASK["t_max"])
     assert (
-        f"For scale: the memoryless baseline (recalls at the right steps, guesses the 8 data tokens) scores test_cross_entropy {baseline:.4g}, test_recall_accuracy 12.50%"
-        in text
+        "For scale: the memoryless baseline (recalls at the right steps, guesses the 8 data tokens) scores "
+        f"test_cross_entropy {baseline:.4g}, test_recall_accuracy 12.50%" in text
     )
     assert "`test_recall_accuracy`: the fraction of recalled data tokens" in text
     assert "over random U1 elements" in text

@@ -1,4 +1,4 @@
-"""Copy-task recipe (001 D.2, Tables 1-2; D.3 for the convolutional U(1) RNN).
+"""Copy-task recipe (Iqbal et al. 2026, D.2, Tables 1-2; D.3 for the convolutional U(1) RNN).
 
 Fresh seeded batches of 128 every step; an epoch is `steps_per_epoch` steps,
 so the papers' 1 million iterations are 1,000 epochs of 1,000. Validation on
@@ -18,7 +18,7 @@ VAL_SEED_OFFSET = 5_000
 def setup(args, data_path=None):
     grid = args["grid"]
     if args["arch"] == "u1-convrnn" and grid is None:
-        raise ValueError("--arch u1-convrnn needs --grid, the side of the hidden lattice (001 D.3: 20).")
+        raise ValueError("--arch u1-convrnn needs --grid, the side of the hidden lattice (Iqbal et al. 2026, D.3: 20).")
     model = models.copy_model(args["arch"], args["units"], k=args["k"], grid=grid, **rnn.core_kwargs(args))
     task_args = {"t_max": args["t_max"], "fixed_delay": args["fixed_delay"], "batch_size": args["batch_size"]}
     train = copy.CopyTask(steps_per_epoch=args["steps_per_epoch"], seed=args["seed"], **task_args)
@@ -37,12 +37,12 @@ def setup(args, data_path=None):
 RECIPE = Recipe(
     name="copy",
     summary="variable- or fixed-delay copy task with a U(1) RNN/GRU, a convolutional U(1) RNN or a Keras baseline",
-    paper="001 D.2.4-D.2.5, Table 1; D.3",
+    paper="Iqbal et al. 2026, D.2.4-D.2.5, Table 1; D.3",
     options=(
         *rnn.core_options(32),
-        Option("grid", None, "hidden lattice side of a u1-convrnn core (001 D.3: 20)", positive_int),
-        Option("t_max", 25, "largest delay T_max (001: 25 for RNNs, 100 for GRUs)", int),
-        Option("fixed_delay", None, "use this delay for every example (001 D.3: 100)", int),
+        Option("grid", None, "hidden lattice side of a u1-convrnn core (Iqbal et al. 2026, D.3: 20)", positive_int),
+        Option("t_max", 25, "largest delay T_max (Iqbal et al. 2026: 25 for RNNs, 100 for GRUs)", int),
+        Option("fixed_delay", None, "use this delay for every example (Iqbal et al. 2026, D.3: 100)", int),
         Option("steps_per_epoch", 1000, "training steps per epoch", positive_int),
         Option("val_batches", 20, "validation batches (fresh, from seed + 5000)", positive_int),
         Option("test_batches", 100, "test batches of 50 for the final metric (seed 10000)", positive_int),

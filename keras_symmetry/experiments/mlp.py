@@ -1,6 +1,6 @@
-"""Deep MLP recipe (001 §2, D.1; Figs. 3, 4, 11): 100 layers on MNIST or Fashion-MNIST.
+"""Deep MLP recipe (Iqbal et al. 2026, §2, D.1; Figs. 3, 4, 11): 100 layers on MNIST or Fashion-MNIST.
 
-Adam at 1e-3, batch 256, 5 epochs (001 D.1). The weight scale `sigma_w` sets
+Adam at 1e-3, batch 256, 5 epochs (Iqbal et al. 2026, D.1). The weight scale `sigma_w` sets
 the phase: the symmetric phase below 1, spontaneously broken above (eq. 35);
 `keras-symmetry sweep` runs the recipe over a list of `sigma_w` (Figs. 3, 11).
 """
@@ -29,7 +29,7 @@ def setup(args, data_path=None):
 RECIPE = Recipe(
     name="mlp",
     summary="deep U(1), O(k) or generic MLP on MNIST / Fashion-MNIST at a chosen sigma_w",
-    paper="001 §2, D.1; Figs. 3, 4, 11",
+    paper="Iqbal et al. 2026, §2, D.1; Figs. 3, 4, 11",
     options=(
         Option(
             "group", None, "u1 (complex layers), ok (w (x) I_k layers) or generic (baseline)", str, models.MLP_GROUPS
@@ -37,7 +37,7 @@ RECIPE = Recipe(
         Option("units", 64, "capsules per layer (U(1): 64 complex = 128 real)", positive_int),
         Option("k", 2, "capsule size of the radial nonlinearity (U(1): 2; O(4): 4)", positive_int),
         Option("depth", 100, "hidden layers", positive_int),
-        Option("sigma_w", 1.5, "weight scale; the transition is at 1 (001 eq. 35)", float),
+        Option("sigma_w", 1.5, "weight scale; the transition is at 1 (Iqbal et al. 2026, eq. 35)", float),
         Option("dataset", "mnist", "mnist or fashion_mnist", str, ("mnist", "fashion_mnist")),
         Option("train_examples", None, "train on only the first n training images (quick runs)", positive_int),
         Option("test_limit", None, "score only the first n test images (quick runs)", positive_int),

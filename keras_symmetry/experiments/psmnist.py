@@ -1,7 +1,7 @@
-"""Permuted sequential MNIST recipe (001 D.2, Tables 1 and 3).
+"""Permuted sequential MNIST recipe (Iqbal et al. 2026, D.2, Tables 1 and 3).
 
 120 epochs of batch 128, Adam, gradient clipping 1.0, the learning rate divided
-by 10 after 100 epochs (001 D.2.5); validation on 3,000 training images held
+by 10 after 100 epochs (Iqbal et al. 2026, D.2.5); validation on 3,000 training images held
 out at random; the test metric is the accuracy on the 10,000 test images.
 """
 
@@ -28,7 +28,7 @@ def setup(args, data_path=None):
 RECIPE = Recipe(
     name="psmnist",
     summary="permuted sequential MNIST with a U(1) GRU, an O(k) RNN or a Keras baseline",
-    paper="001 D.2.4-D.2.5, Tables 1 and 3",
+    paper="Iqbal et al. 2026, D.2.4-D.2.5, Tables 1 and 3",
     options=(
         *rnn.core_options(64),
         Option("permutation_seed", 0, "seed of the fixed pixel permutation (saved in the model)", int),

@@ -1,4 +1,5 @@
-"""Options shared by the recurrent recipes (copy task, psMNIST): the core and its initialisation (001 D.2.2)."""
+"""Options shared by the recurrent recipes (copy task, psMNIST): the core and its initialisation
+(Iqbal et al. 2026, D.2.2)."""
 
 from keras_symmetry import models
 from keras_symmetry.tasks import copy
@@ -28,7 +29,9 @@ def core_options(units):
             str,
             ("standard", "low_variance", "low_stddev"),
         ),
-        Option("pin_blank", False, "keep the blank token's read-in at zero (equivariant cores, 001 D.2.2)"),
+        Option(
+            "pin_blank", False, "keep the blank token's read-in at zero (equivariant cores, Iqbal et al. 2026, D.2.2)"
+        ),
     )
 
 

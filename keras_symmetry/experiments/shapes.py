@@ -1,9 +1,9 @@
-"""Shapes recipe (000 §2.2, A.1): the Z2 Kuramoto network, or its symmetry-broken twin.
+"""Shapes recipe (Iqbal & Welling 2025, §2.2, A.1): the Z2 Kuramoto network, or its symmetry-broken twin.
 
 28K pairs of 64x64 images (pixels +-0.5), N=16 oscillator channels, a 5x5
 coupling kernel, gamma=0.25, T=30 steps, 20 epochs; mean squared error
 training loss, RMSE reported on 1,000 pairs from a seed training never sees.
-000 does not state the optimiser: Adam at 1e-3, batch 32, no clipping here.
+Iqbal & Welling 2025 does not state the optimiser: Adam at 1e-3, batch 32, no clipping here.
 `--train-size` trains on smaller images (cheaper steps) while validation and
 test stay at `--size`.
 """
@@ -43,12 +43,12 @@ def setup(args, data_path=None):
 RECIPE = Recipe(
     name="shapes",
     summary="shapes transmogrification with the Z2 Kuramoto network or its symmetry-broken twin",
-    paper="000 §2.2, A.1",
+    paper="Iqbal & Welling 2025, §2.2, A.1",
     options=(
-        Option("symmetry_breaking", False, "add the constant bias c of 000 eq. 8 (the broken twin)"),
+        Option("symmetry_breaking", False, "add the constant bias c of Iqbal & Welling 2025, eq. 8 (the broken twin)"),
         Option("channels", 16, "oscillator dimension N", positive_int),
         Option("kernel_size", 5, "coupling kernel size", positive_int),
-        Option("gamma", 0.25, "step size of 000 eq. 12", float),
+        Option("gamma", 0.25, "step size of Iqbal & Welling 2025, eq. 12", float),
         Option("steps", 30, "time steps T", positive_int),
         Option("size", 64, "image side L (the number of shapes scales with L^2)", positive_int),
         Option(

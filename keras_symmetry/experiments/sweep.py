@@ -1,4 +1,5 @@
-"""The sigma_w sweep of the deep MLP experiment (001 Figs. 3, 11): test accuracy against the weight scale, per group.
+"""The sigma_w sweep of the deep MLP experiment (Iqbal et al. 2026, Figs. 3, 11): test accuracy against the weight
+scale, per group.
 
 ```text
 keras-symmetry sweep --dataset fashion_mnist --sigma-w 0.5 0.75 1 1.25 1.5 2 --seeds 5
@@ -53,7 +54,8 @@ def sweep(
 
 
 def plot(results, path, dataset):
-    """Test accuracy (mean and spread over seeds) against sigma_w, the transition at 1 marked (001 Figs. 3, 11)."""
+    """Test accuracy (mean and spread over seeds) against sigma_w, the transition at 1 marked
+    (Iqbal et al. 2026, Figs. 3, 11)."""
     plt = curves.pyplot()
     labels = {"u1": "U(1)", "ok": "O(4)", "generic": "generic"}
     fig, ax = plt.subplots(figsize=(5.5, 3.8))

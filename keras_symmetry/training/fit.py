@@ -53,7 +53,8 @@ def optimizer(args):
 
 
 def _step_decay(args):
-    """001 D.2.5's schedule as a callback: the learning rate, divided by 10 from epoch `lr_decay_epoch` on (0: never).
+    """The schedule of Iqbal et al. 2026, D.2.5 as a callback: the learning rate, divided by 10 from epoch
+    `lr_decay_epoch` on (0: never).
 
     A callback and not a `keras.optimizers.schedules` object, so that the optimizer's variables do not depend on
     the schedule and a run can be given a (later) decay epoch when it is resumed."""

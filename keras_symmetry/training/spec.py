@@ -89,7 +89,10 @@ COMMON = (
     Option("global_clipnorm", None, "clip all gradients together to this global norm (needs --clipnorm 0)", float),
     Option("lr_decay_epoch", None, "divide the learning rate by 10 after this many epochs (0: never)", int),
     Option(
-        "adam_epsilon", None, "Adam's epsilon (None: Keras' 1e-7; PyTorch's, which 001 D.2.5 names, is 1e-8)", float
+        "adam_epsilon",
+        None,
+        "Adam's epsilon (None: Keras' 1e-7; PyTorch's, which Iqbal et al. 2026, D.2.5 names, is 1e-8)",
+        float,
     ),
     Option("seed", 0, "seed of the initial weights and the training batches", int),
     Option("val_every", 1, "validate every this many epochs", positive_int),
