@@ -253,3 +253,43 @@ def test_observable_choices_of_a3():
     np.testing.assert_allclose(criticality.observable(outputs, targets, "mse01"), [0.04, 0.0])
     with pytest.raises(ValueError, match="observable"):
         criticality.observable(outputs, targets, "mae")
+
+
+def _converging_scan():
+    """Curves that cross and then converge on a common saturation value (the shape of the issue's Fig. 7)."""
+    sizes, etas = [32, 64, 96], np.linspace(0.005, 0.605, 31)
+    curves = [0.5 - (0.5 - a) * np.exp(-etas / t) for a, t in zip((0.12, 0.06, 0.0), (0.10, 0.085, 0.075))]
+    return sizes, etas, np.array(curves)
+
+
+def test_fan_out_tells_a_transition_from_curves_that_converge():
+    """Scaling curves reverse their size order at eta_c and fan out past it; converging curves cross but do not
+    fan out, even with tiny errors (their spread above the crossing stays far below the spread under it)."""
+    sizes, etas = [32, 64, 96], np.linspace(0.005, 0.605, 31)
+    scaling = np.array([0.3 + 0.2 * np.tanh(0.5 * size**0.5 * (etas - 0.3)) for size in sizes])
+    crossing = criticality.crossing_point(etas, scaling)["eta_c"]
+    assert crossing == pytest.approx(0.3, abs=0.005)
+    result = criticality.fan_out(sizes, etas, scaling, np.full(scaling.shape, 0.003), crossing)
+    assert result["fans_out"] and result["order_below"] == -1.0 and result["order_above"] == 1.0
+    assert result["spread_above"] == pytest.approx(result["spread_below"], rel=0.1)
+
+    sizes, etas, converging = _converging_scan()
+    crossing = criticality.crossing_point(etas, converging)["eta_c"]
+    assert 0.05 < crossing < 0.15
+    result = criticality.fan_out(sizes, etas, converging, np.full(converging.shape, 0.001), crossing)
+    assert result["order_above"] == 1.0 and result["growth"] > 3  # reversed, and significantly spread...
+    assert result["spread_above"] < result["spread_below"] / 5 and not result["fans_out"]  # ...but not a fan
+    # no crossing, no fan; noise that hides the growth, no fan either
+    assert not criticality.fan_out(sizes, etas, converging, None, float("nan"))["fans_out"]
+    assert not criticality.fan_out(sizes, etas, scaling, np.full(scaling.shape, 0.05), 0.3)["fans_out"]
+
+
+def test_spread_size_order_and_survival_on_synthetic_curves():
+    curves = np.array([[0.1, 0.2, 0.5], [0.0, 0.3, 0.6]])
+    gap, error = criticality.spread(curves, np.full(curves.shape, 0.03))
+    np.testing.assert_allclose(gap, [0.1, 0.1, 0.1])
+    np.testing.assert_allclose(error, np.hypot(0.03, 0.03))
+    np.testing.assert_allclose(criticality.size_order([32, 64], curves), [-1, 1, 1])
+    np.testing.assert_allclose(criticality.size_order([64, 32], curves), [1, -1, -1])
+    right = np.array([[1.0, 0.95, 0.8, 0.3], [1.0, 0.99, 0.92, 0.2], [0.5, 0.9, 0.9, 0.9]])
+    np.testing.assert_allclose(criticality.survives_until([0.0, 0.1, 0.2, 0.3], right, 0.9), [0.1, 0.2, np.nan])

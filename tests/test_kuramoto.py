@@ -94,17 +94,34 @@ def test_a_seeded_noise_scan_repeats_on_a_model_with_unseeded_noise():
     model.build((None, None, None, 1))
     scans = [
         criticality.noise_scan(
-            criticality.noisy_predictor(model, seed=5), (12,), (0.0, 0.5), examples=2, progress=False
+            criticality.noisy_predictor(model, seed=5), (16,), (0.0, 0.5), examples=2, density=4, progress=False
         )[0]
         for _ in range(2)
     ]
     np.testing.assert_array_equal(scans[0], scans[1])
     other = criticality.noise_scan(
-        criticality.noisy_predictor(model, seed=6), (12,), (0.0, 0.5), examples=2, progress=False
+        criticality.noisy_predictor(model, seed=6), (16,), (0.0, 0.5), examples=2, density=4, progress=False
     )[0]
     assert other[0, 0] == scans[0][0, 0] and other[0, 1] != scans[0][0, 1]
-    unseeded = criticality.noise_scan(criticality.noisy_predictor(model), (12,), (0.5,), examples=2, progress=False)[0]
+    unseeded = criticality.noise_scan(
+        criticality.noisy_predictor(model), (16,), (0.5,), examples=2, density=4, progress=False
+    )[0]
     assert unseeded[0, 0] != scans[0][0, 1]
+
+
+def test_with_boundary_keeps_the_weights_and_changes_only_the_padding(rng):
+    """`criticality.with_boundary`: the same network on a torus or with an open boundary; "zeros" reproduces the
+    zoo's open-boundary network exactly, "circular" differs from it near the edges only."""
+    model = ks.models.kuramoto_model(steps=3)
+    model.build((None, None, None, 1))
+    x = np.where(rng.random((2, 12, 12, 1)) > 0.7, 0.5, -0.5).astype("float32")
+    open_copy = criticality.with_boundary(model, "zeros")
+    torus = criticality.with_boundary(model, "circular")
+    assert [layer.padding_mode for layer in torus.layers if isinstance(layer, ks.layers.KuramotoConv2D)] == ["circular"]
+    for a, b in zip(torus.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_allclose(to_numpy(open_copy(x)), to_numpy(model(x)), atol=1e-6)
+    assert np.abs(to_numpy(torus(x)) - to_numpy(model(x))).max() > 1e-4
 
 
 def test_zero_steps_only_normalise(rng):

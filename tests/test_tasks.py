@@ -385,3 +385,31 @@ def test_shapes_reference_is_the_rmse_of_an_all_background_prediction():
     reference = evaluate.reference(task)
     assert reference["metric"] == "test_rmse" and 0.05 < reference["value"] < 0.5
     assert reference["value"] == pytest.approx(evaluate.evaluate(Background(), task)["test_rmse"], rel=1e-6)
+
+
+def test_scan_ensemble_has_one_density_of_shapes_at_every_size():
+    """The noise scan's images hold 1, 4, 9 shapes at L = 32, 64, 96, so the mean foreground fraction does not
+    depend on L within its sampling error (the old uniform 1..max count gave 0.051, 0.030, 0.028)."""
+    from keras_symmetry.analysis import criticality
+
+    assert [shapes.count_at_density(size) for size in (32, 64, 96)] == [1, 4, 9]
+    with pytest.raises(ValueError, match="whole number of shapes"):
+        shapes.count_at_density(48)
+    fractions = {}
+    for size in (32, 64, 96):
+        x, y = criticality.ensemble(size, 200, seed=3)
+        assert x.shape == y.shape == (200, size, size, 1)
+        fraction = shapes.foreground_fraction(x)
+        fractions[size] = (fraction.mean(), fraction.std(ddof=1) / np.sqrt(len(fraction)))
+    for size in (64, 96):
+        (a, da), (b, db) = fractions[32], fractions[size]
+        assert abs(a - b) < 4 * np.hypot(da, db), fractions
+    # the uniform count the training set uses is not at one density: the check above can fail
+    rng = np.random.default_rng(0)
+    uniform = {
+        size: shapes.foreground_fraction(np.stack([shapes.make_pair(rng, size)[0] for _ in range(200)])).mean()
+        for size in (32, 96)
+    }
+    assert uniform[32] > 1.4 * uniform[96]
+    with pytest.raises(ValueError, match="Could place only"):
+        shapes.sample_layout(np.random.default_rng(0), 32, count=30)

@@ -11,38 +11,53 @@ so the curves for different lattice sizes `L` cross at `eta_c` and collapse
 onto one function of `L^alpha (eta - eta_c)`. The 2d Ising class has
 `alpha = 1` (`1/nu`), mean-field theory `alpha = 2` (Iqbal & Welling 2025, §3.1).
 
-* `noise_scan`: the observable for every `(L, eta)`, on shapes images scaled
-  with `L` (`max_shapes` grows as `L^2`, `ks.tasks.shapes`).
+* `noise_response` / `noise_scan`: the observables for every `(L, eta)`, on a fixed `ensemble` of shapes
+  images per `L` at one density of shapes (1, 4, 9 shapes at L = 32, 64, 96), with the foreground fraction
+  of each ensemble; `with_boundary` gives the same network with an open or a circular boundary.
 * `crossing_point`: `eta_c` from the pairwise crossings of the curves, with an
   uncertainty.
 * `collapse_quality` / `fit_collapse`: the data-collapse measure and the fit of
   `alpha` (and `eta_c`); compare `collapse_quality(..., alpha=1)` for Ising (Fig. 10).
 * `collapse_at_crossing`: Fig. 7's analysis in one call: the fit at the crossing's
   `eta_c` (free where the curves do not cross) and the Ising quality there.
+* `spread`, `size_order`, `fan_out`: the paper's test of a transition (A.3 item 3): the order of the sizes
+  reverses at `eta_c` and the curves fan out past it; `survives_until`: up to which noise the outputs stay
+  right to the eye (`observable="f1"`).
 
 **Observables (Iqbal & Welling 2025, A.3 item 1).** The paper finds scaling only for the RMSE of
 an output `p(x)` with background 0 and foreground 1, not for `+-0.5` pixels and
 not for the MSE. A shift alone leaves an RMSE unchanged, so here `p(x)` is the
 network's `+-0.5` output shifted *and clipped* to `[0, 1]` (a foreground
 probability): `observable="rmse01"` (default). `"rmse"` is the RMSE of the raw
-`+-0.5` output, `"mse01"` the MSE of `p(x)`. Every observable is computed per
-image and averaged over images.
+`+-0.5` output, `"mse01"` the MSE of `p(x)`, `"f1"` the shape F1 of `evaluate.shape_f1`. Every
+observable is computed per image and averaged over images.
 """
 
 import keras
 import numpy as np
 from keras import ops
 
+from keras_symmetry import evaluate
 from keras_symmetry.layers import KuramotoConv2D
 from keras_symmetry.tasks import shapes
 
-OBSERVABLES = ("rmse01", "rmse", "mse01")
+OBSERVABLES = ("rmse01", "rmse", "mse01", "f1")
+
+
+def _check_kind(kind):
+    if kind not in OBSERVABLES:
+        raise ValueError(f"observable kind must be one of {OBSERVABLES}; got {kind!r}.")
 
 
 def observable(outputs, targets, kind="rmse01"):
-    """Per-image error of `outputs` against `targets` (both `+-0.5`-encoded, `(batch, H, W[, 1])`), see module doc."""
-    if kind not in OBSERVABLES:
-        raise ValueError(f"observable kind must be one of {OBSERVABLES}; got {kind!r}.")
+    """Per-image error of `outputs` against `targets` (both `+-0.5`-encoded, `(batch, H, W[, 1])`), see module doc.
+
+    `"f1"` is not an error but the per-image shape F1 of `keras_symmetry.evaluate.shape_f1` (1 is right; an image
+    scoring at least `evaluate.F1_BAR = 0.9` is right to within a pixel, "right to the eye").
+    """
+    _check_kind(kind)
+    if kind == "f1":
+        return np.asarray(evaluate.shape_f1(ops.convert_to_numpy(outputs), targets), dtype="float64")
     outputs = np.asarray(ops.convert_to_numpy(outputs), dtype="float64")
     targets = np.asarray(targets, dtype="float64")
     if outputs.shape != targets.shape:
@@ -80,11 +95,26 @@ def noisy_predictor(model, seed=None):
     return predict
 
 
-def noise_scan(predict, sizes, etas, examples=32, batch_size=32, kind="rmse01", seed=0, progress=True):
-    """The observable `O(L, eta)` for every lattice size and noise level (Iqbal & Welling 2025, Figs. 7, 11).
+def ensemble(size, examples, seed=0, density=1.0):
+    """The scan's fixed images at one lattice size: `(x, y)`, `(examples, L, L, 1)` each.
 
-    Each size `L` gets its own fixed set of `examples` shapes pairs (seeded by
-    `seed` and `L`), with the number of shapes scaled to `L`, shared by every `eta`.
+    Every image holds exactly `shapes.count_at_density(L, density)` shapes (1, 4, 9 at L = 32, 64, 96 for the
+    default of one shape per 32 x 32 pixels, the density of the zoo's 32 x 32 training pairs), so the mean
+    foreground fraction does not depend on `L` (Iqbal & Welling 2025, §3.2 compares sizes at one density).
+    """
+    rng = np.random.default_rng([seed, size])
+    count = shapes.count_at_density(size, density)
+    pairs = [shapes.make_pair(rng, size, count=count)[:2] for _ in range(examples)]
+    return tuple(np.stack(images)[..., None] for images in zip(*pairs))
+
+
+def noise_response(
+    predict, sizes, etas, examples=32, batch_size=32, kinds=("rmse01",), seed=0, density=1.0, progress=True
+):
+    """Every observable in `kinds` for every lattice size and noise level (Iqbal & Welling 2025, Figs. 7, 11).
+
+    Each size `L` gets its own fixed `ensemble` of `examples` shapes pairs (seeded by `seed` and `L`, at
+    `density` shapes per 32 x 32 pixels), shared by every `eta`.
 
     Args:
         predict: `predict(x, eta0)` -> outputs `(batch, L, L, 1)`, e.g.
@@ -93,39 +123,74 @@ def noise_scan(predict, sizes, etas, examples=32, batch_size=32, kind="rmse01", 
         etas: noise levels `eta0`.
         examples: images per size.
         batch_size: images per call of `predict`.
-        kind: observable, one of `OBSERVABLES`.
+        kinds: observables, each one of `OBSERVABLES`.
         seed: data seed.
+        density: shapes per 32 x 32 pixels (`shapes.count_at_density`).
         progress: show a `keras.utils.Progbar`.
 
     Returns:
-        `(mean, stderr)`, NumPy arrays of shape `(len(sizes), len(etas))`.
+        dict: per kind `(mean, stderr)`, NumPy arrays of shape `(len(sizes), len(etas))`, and `"foreground"`:
+        `(mean, stderr)` of the ensembles' input foreground fraction per size, `(len(sizes),)` each.
     """
     sizes, etas = [int(s) for s in sizes], [float(e) for e in etas]
     if not sizes or not etas:
-        raise ValueError("noise_scan needs at least one size and one noise level.")
-    mean = np.zeros((len(sizes), len(etas)))
-    stderr = np.zeros_like(mean)
+        raise ValueError("noise_response needs at least one size and one noise level.")
+    for kind in kinds:
+        _check_kind(kind)
+    values = {kind: np.zeros((len(sizes), len(etas), examples)) for kind in kinds}
+    foreground = np.zeros((len(sizes), examples))
     bar = (
         keras.utils.Progbar(len(sizes) * len(etas), unit_name="point", stateful_metrics=("L", "eta"))
         if progress
         else None
     )
     for i, size in enumerate(sizes):
-        rng = np.random.default_rng([seed, size])
-        pairs = [shapes.make_pair(rng, size)[:2] for _ in range(examples)]
-        x, y = (np.stack(images)[..., None] for images in zip(*pairs))
+        x, y = ensemble(size, examples, seed, density)
+        foreground[i] = shapes.foreground_fraction(x)
         for j, eta in enumerate(etas):
-            values = np.concatenate(
-                [
-                    observable(predict(x[s : s + batch_size], eta), y[s : s + batch_size], kind)
-                    for s in range(0, examples, batch_size)
-                ]
+            outputs = np.concatenate(
+                [ops.convert_to_numpy(predict(x[s : s + batch_size], eta)) for s in range(0, examples, batch_size)]
             )
-            mean[i, j] = values.mean()
-            stderr[i, j] = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
+            for kind in kinds:
+                values[kind][i, j] = observable(outputs, y, kind)
             if bar is not None:
                 bar.add(1, values=[("L", size), ("eta", eta)])
-    return mean, stderr
+    result = {kind: _mean_and_stderr(v) for kind, v in values.items()}
+    return {**result, "foreground": _mean_and_stderr(foreground)}
+
+
+def _mean_and_stderr(values):
+    """Mean and standard error over the last axis."""
+    n = values.shape[-1]
+    stderr = values.std(axis=-1, ddof=1) / np.sqrt(n) if n > 1 else np.zeros(values.shape[:-1])
+    return values.mean(axis=-1), stderr
+
+
+def noise_scan(predict, sizes, etas, examples=32, batch_size=32, kind="rmse01", seed=0, density=1.0, progress=True):
+    """`noise_response` for one observable: `(mean, stderr)`, each `(len(sizes), len(etas))`."""
+    response = noise_response(predict, sizes, etas, examples, batch_size, (kind,), seed, density, progress)
+    return response[kind]
+
+
+def with_boundary(model, padding_mode):
+    """A copy of `model` (same weights) whose every `KuramotoConv2D` uses `padding_mode`: `"zeros"` for an open
+    boundary, `"circular"` for a torus."""
+    config = keras.saving.serialize_keras_object(model)
+
+    def visit(node):
+        if isinstance(node, dict):
+            if node.get("class_name") == "KuramotoConv2D":
+                node["config"]["padding_mode"] = padding_mode
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(config)
+    copy = keras.saving.deserialize_keras_object(config)
+    copy.set_weights(model.get_weights())
+    return copy
 
 
 def _crossings(etas, curves):
@@ -183,6 +248,84 @@ def crossing_point(etas, curves, errors=None, resamples=200, seed=0):
         means = [d.mean() for d in draws if len(d)]
         noise = np.std(means) if len(means) > 1 else 0.0
     return {"eta_c": float(pairs.mean()), "uncertainty": float(np.hypot(spread, noise)), "pairs": pairs}
+
+
+def spread(curves, errors=None):
+    """How far apart the curves of the different sizes are at each noise level: `(spread, error)`, `(E,)` each.
+
+    `spread` is the largest minus the smallest observable over sizes; `error` combines the standard errors of the
+    two curves that set it (zero without `errors`).
+    """
+    curves = np.asarray(curves, dtype="float64")
+    errors = np.zeros_like(curves) if errors is None else np.asarray(errors, dtype="float64")
+    top, bottom = np.argmax(curves, axis=0), np.argmin(curves, axis=0)
+    columns = np.arange(curves.shape[1])
+    return curves[top, columns] - curves[bottom, columns], np.hypot(errors[top, columns], errors[bottom, columns])
+
+
+def size_order(sizes, curves):
+    """Kendall's tau between `L` and the observable at each noise level, `(E,)`, in [-1, 1].
+
+    For an error observable, -1 means the larger the lattice the smaller the error (the ordered side of a
+    transition: domain walls pin the answer more firmly on a larger lattice), +1 the reverse (the disordered side).
+    A finite-size crossing takes the order from -1 below `eta_c` to +1 above it.
+    """
+    sizes = np.asarray(sizes, dtype="float64")
+    curves = np.asarray(curves, dtype="float64")
+    pairs = [(i, j) for i in range(len(sizes)) for j in range(i + 1, len(sizes))]
+    signs = [np.sign(sizes[j] - sizes[i]) * np.sign(curves[j] - curves[i]) for i, j in pairs]
+    return np.mean(signs, axis=0)
+
+
+def fan_out(sizes, etas, curves, errors, eta_c, significance=3.0):
+    """Iqbal & Welling 2025's test of a transition (A.3, item 3): past `eta_c` the curves of the sizes fan out.
+
+    Near a transition the observable is `f(L^alpha (eta - eta_c))`, so the sizes' order reverses at `eta_c` and
+    their spread opens again above it about as wide as below it. Measured on the noise grid:
+    `order_below` / `order_above`, the means of `size_order` on either side (-1 / +1 for an error observable);
+    `spread_at`, the spread at the grid point nearest `eta_c`; `spread_above` / `spread_below`, the largest
+    spread on either side; `growth`, `spread_above - spread_at` in units of its standard error. The curves fan
+    out when the order reverses (`order_above > 0.5`), the spread grows significantly (`growth >= significance`)
+    and opens at least half as wide as below (`spread_above >= spread_below / 2`). Curves that instead converge
+    past the crossing, e.g. on a common saturation value, do not.
+
+    Returns:
+        dict of the quantities above and `fans_out`; NaNs and `False` when `eta_c` is NaN or no grid point
+        lies above it.
+    """
+    etas = np.asarray(etas, dtype="float64")
+    keys = ("order_below", "order_above", "spread_at", "spread_below", "spread_above", "growth")
+    above, below = etas > eta_c, etas < eta_c
+    if not np.isfinite(eta_c) or not above.any():
+        return {**dict.fromkeys(keys, float("nan")), "fans_out": False}
+    order = size_order(sizes, curves)
+    gap, gap_error = spread(curves, errors)
+    at = int(np.argmin(np.abs(etas - eta_c)))
+    peak = int(np.flatnonzero(above)[np.argmax(gap[above])])
+    result = {
+        "order_below": float(order[below].mean()) if below.any() else float("nan"),
+        "order_above": float(order[above].mean()),
+        "spread_at": float(gap[at]),
+        "spread_below": float(gap[below].max()) if below.any() else float("nan"),
+        "spread_above": float(gap[peak]),
+        "growth": float((gap[peak] - gap[at]) / max(float(np.hypot(gap_error[peak], gap_error[at])), 1e-12)),
+    }
+    wide = not below.any() or result["spread_above"] >= result["spread_below"] / 2
+    result["fans_out"] = bool(result["order_above"] > 0.5 and result["growth"] >= significance and wide)
+    return result
+
+
+def survives_until(etas, curves, level):
+    """The largest noise level up to which every size's curve stays at or above `level` (e.g. the share of images
+    right to the eye, or the mean shape F1, against `evaluate.F1_BAR`), per size: `(S,)`; NaN where even the
+    first noise level is below it."""
+    etas = np.asarray(etas, dtype="float64")
+    result = []
+    for curve in np.asarray(curves, dtype="float64"):
+        failed = np.flatnonzero(curve < level)
+        last = (failed[0] if len(failed) else len(etas)) - 1
+        result.append(etas[last] if last >= 0 else float("nan"))
+    return np.array(result)
 
 
 def scaled_variable(sizes, etas, alpha, eta_c):

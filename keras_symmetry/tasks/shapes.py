@@ -53,12 +53,39 @@ def signed_distance(kind, py, px, cy, cx, s):
     raise ValueError(f"Unknown shape {kind!r}; expected one of {KINDS}.")
 
 
-def sample_layout(rng, size, max_shapes=None, min_half=4, max_half=9, margin=2, tries=200):
-    """Random non-overlapping shapes: a list of `(kind, cy, cx, s)` inside the image."""
+def count_at_density(size, density=1.0):
+    """The number of shapes that holds `density` shapes per 32 x 32 pixels on an `L x L` image: `density (L/32)^2`.
+
+    With a fixed count per size (1, 4, 9 at L = 32, 64, 96 for the default) every size has the same mean density
+    of shapes and of foreground pixels (the finite-size scaling of Iqbal & Welling 2025, §3.2 compares sizes at
+    one density). `sample_layout`'s default count, uniform in `1..max_shapes_for(L)`, does not: its mean grows
+    as `L^2 / 2` plus a constant.
+    """
+    count = density * (size / 32) ** 2
+    if count < 1 or abs(count - round(count)) > 1e-9:
+        raise ValueError(
+            f"density {density} shapes per 32x32 gives {count:g} shapes on a {size}x{size} image; "
+            "choose sizes and a density that give a whole number of shapes, at least 1."
+        )
+    return round(count)
+
+
+def foreground_fraction(images):
+    """The share of shape pixels (`> 0`) of each image, `(batch, H, W[, 1])` -> `(batch,)`."""
+    images = np.asarray(images)
+    return (images > 0).reshape(len(images), -1).mean(axis=1)
+
+
+def sample_layout(rng, size, max_shapes=None, min_half=4, max_half=9, margin=2, tries=200, count=None):
+    """Random non-overlapping shapes: a list of `(kind, cy, cx, s)` inside the image.
+
+    The number of shapes is uniform in `1..max_shapes` (default `max_shapes_for(size)`), or exactly `count`
+    when given (an error when they do not fit in `tries` attempts).
+    """
     max_shapes = max_shapes_for(size) if max_shapes is None else max_shapes
     if 2 * (min_half + margin) > size:
         raise ValueError(f"Image size {size} is too small for shapes of half-size >= {min_half}.")
-    wanted = int(rng.integers(1, max_shapes + 1))
+    wanted = int(rng.integers(1, max_shapes + 1)) if count is None else int(count)
     layout, boxes = [], []
     for _ in range(tries):
         if len(layout) == wanted:
@@ -69,6 +96,8 @@ def sample_layout(rng, size, max_shapes=None, min_half=4, max_half=9, margin=2, 
         if all(box[1] <= b[0] or b[1] <= box[0] or box[3] <= b[2] or b[3] <= box[2] for b in boxes):
             boxes.append(box)
             layout.append((KINDS[int(rng.integers(3))], cy, cx, s))
+    if count is not None and len(layout) < count:
+        raise ValueError(f"Could place only {len(layout)} of {count} shapes on a {size}x{size} image.")
     return layout
 
 
@@ -94,9 +123,9 @@ def transform(layout):
     return [(TRANSFORM[kind], cy, cx, s) for kind, cy, cx, s in layout]
 
 
-def make_pair(rng, size=64, max_shapes=None, filled=False):
-    """One `(input, target, layout)` example, images `(size, size)`."""
-    layout = sample_layout(rng, size, max_shapes)
+def make_pair(rng, size=64, max_shapes=None, filled=False, count=None):
+    """One `(input, target, layout)` example, images `(size, size)`; `count` fixes the number of shapes."""
+    layout = sample_layout(rng, size, max_shapes, count=count)
     return render(layout, size, filled), render(transform(layout), size, filled), layout
 
 
