@@ -170,7 +170,7 @@ def test_low_variance_and_standard_embeddings():
 @pytest.mark.parametrize(
     "build, params",
     [
-        # 001 Table 2: U(1) RNN N=32 on the copy task, 3.3K; U(1) GRU N=32, 6.1K (linear readout 64 -> 10).
+        # Iqbal et al. 2026, Table 2: U(1) RNN N=32 on the copy task, 3.3K; U(1) GRU N=32, 6.1K (readout 64 -> 10).
         (lambda: ks.layers.U1SimpleRNN(32), 3338),
         (lambda: ks.layers.U1GRU(32), 6090),
     ],
@@ -183,7 +183,7 @@ def test_copy_task_parameter_counts_match_table_2(build, params):
 
 def test_psmnist_u1_gru_parameter_count_matches_table_3():
     model = keras.Sequential([keras.Input((784, 1)), ks.layers.U1GRU(64), keras.layers.Dense(10)])
-    assert model.count_params() == 18058  # 001 Table 3: 18K
+    assert model.count_params() == 18058  # Iqbal et al. 2026, Table 3: 18K
 
 
 def test_blank_channel_read_in_stays_zero_through_training(rng):
@@ -231,10 +231,8 @@ def test_cells_work_inside_keras_rnn(rng):
 def test_layer_loop_trains_like_keras_rnn_of_its_cell(layer, flags, radial_gradient, rng, monkeypatch):
     """The layer's own loop (component-major O(k) state, recomputed U(1) GRU step under XLA, the radial's
     written-out gradient) takes the training step that `keras.layers.RNN(cell)` takes, masked steps included."""
-    from keras_symmetry.layers import recurrent
-
     if radial_gradient == "custom":
-        monkeypatch.setenv(recurrent.CUSTOM_GRADIENT_ENV, "custom")
+        monkeypatch.setattr(ks.performance, "_current", ks.performance.Performance(radial_gradient="custom"))
     x = rng.normal(size=(3, 6, 4)).astype("float32")
     x[0, 4:] = 0.0  # masked out
     x[:, 0] = 0.0  # zero capsules at the start (the radial's gradient at 0)

@@ -1,13 +1,17 @@
 """Equivariant Keras layers: Z2, U(1) and O(k).
 
-| layer | group | paper |
+| layer | group | equations |
 | --- | --- | --- |
-| `RadialActivation` | U(1), O(k) | 001 eqs. 5, 20, 61, 65 |
-| `U1Dense`, `OkDense` | U(1), O(k) | 001 eqs. 4, 19, 21 |
-| `U1SimpleRNN(Cell)`, `OkSimpleRNN(Cell)` | U(1), O(k) | 001 eqs. 13, 58-65 |
-| `U1GRU(Cell)` | U(1) | 001 eqs. 14, 67 |
-| `U1ConvRNN2D(Cell)` | U(1) | 001 D.3 |
-| `KuramotoConv2D` | Z2 | 000 eqs. 4-9, 12 |
+| `RadialActivation` | U(1), O(k) | Iqbal et al. 2026, eqs. 5, 20, 61, 65 |
+| `U1Dense`, `OkDense` | U(1), O(k) | Iqbal et al. 2026, eqs. 4, 19, 21 |
+| `U1SimpleRNN(Cell)`, `OkSimpleRNN(Cell)` | U(1), O(k) | Iqbal et al. 2026, eqs. 13, 58-65 |
+| `U1GRU(Cell)` | U(1) | Iqbal et al. 2026, eqs. 14, 67 |
+| `U1ConvRNN2D(Cell)` | U(1) | Iqbal et al. 2026, D.3 |
+| `KuramotoConv2D` | Z2 | Iqbal & Welling 2025, eqs. 4-9, 12 |
+
+Iqbal et al. 2026: *Spontaneous symmetry breaking and Goldstone modes for deep information propagation*,
+https://arxiv.org/abs/2605.14685. Iqbal & Welling 2025: *Topological defects propagate information in deep neural
+networks*, https://openreview.net/forum?id=fM5s2Tqe0t.
 """
 
 from keras_symmetry.layers.activations import RadialActivation

@@ -1,60 +1,87 @@
-"""The Z2-equivariant Kuramoto oscillator layer of paper 000."""
+"""The Z2-equivariant Kuramoto oscillator layer of Iqbal & Welling 2025."""
 
 import keras
 from keras import ops
 
 from keras_symmetry import capsules
+from keras_symmetry.layers.cells import read_only
 
 
 @keras.saving.register_keras_serializable(package="keras_symmetry")
 class KuramotoConv2D(keras.layers.Layer):
-    """Discrete Kuramoto dynamics of unit oscillators on a 2D lattice (000, eqs. 4-9, 12).
+    """Z2-equivariant Kuramoto layer: discrete dynamics of unit oscillators coupled by a convolution on a 2D grid.
 
-    The input `(batch, H, W, N)` is normalised site by site to `x_i(0) in S^{N-1}`
-    and evolved for `steps` steps of eq. 12,
+    This is the network of Iqbal & Welling 2025, eqs. 4-9 and 12. The input `(batch, H, W, N)` is normalised site
+    by site to `x_i(0) in S^{N-1}` and evolved for `steps` steps of eq. 12,
 
     ```
     x_i <- normalize(x_i + gamma * Proj_{x_i}(sum_j J_ij x_j [+ c] [+ eta_i(t)]))
     Proj_x(y) = y - (x . y) x                                        (eq. 5)
     ```
 
-    `J` is a learnable `kernel_size x kernel_size` convolution over the `N`
-    channels that is symmetric by construction, `J[d, a, b] == J[-d, b, a]`
-    (the stored `kernel` is symmetrised on use), so the energy of eq. 6,
-    `E = -1/2 sum_ij x_i^T J_ij x_j [- sum_i c . x_i]`, is a Lyapunov function of
-    the continuous dynamics. Without `c` and noise the layer is Z2-equivariant:
-    `f(-x) = -f(x)` (eq. 7). `symmetry_breaking=True` adds the trainable constant
-    bias `c` of eq. 8, the symmetry-broken twin. `eta0 > 0` adds Gaussian noise
-    of standard deviation `eta0` per site, component and step (eq. 9), in training
-    and at inference alike, from the layer's seed generator, or from a
-    `keras.random.SeedGenerator` passed to the call (a repeatable noise scan of
+    `J` is a learnable `kernel_size x kernel_size` convolution over the `N` channels that is symmetric by
+    construction, `J[d, a, b] == J[-d, b, a]` (the stored `kernel` is symmetrised on use), so the energy of eq. 6,
+    `E = -1/2 sum_ij x_i^T J_ij x_j [- sum_i c . x_i]`, is a Lyapunov function of the continuous dynamics.
+    Without `c` and noise the layer is Z2-equivariant: `f(-x) = -f(x)` (eq. 7). `symmetry_breaking=True` adds
+    the trainable constant bias `c` of eq. 8, the symmetry-broken twin. `eta0 > 0` adds Gaussian noise of
+    standard deviation `eta0` per site, component and step (eq. 9), in training and at inference alike, from the
+    layer's seed generator, or from a `keras.random.SeedGenerator` passed to the call (a repeatable noise scan of
     a loaded model, whose own generator was seeded when it was built).
 
-    The papers' model (000, A.1) is `Dense(N, use_bias=False)` applied to pixels
-    `+-0.5`, this layer with `N=16, kernel_size=5, gamma=0.25, steps=30`, then
-    `Dense(1)` on the final oscillators.
+    The papers' model (Iqbal & Welling 2025, A.1) is `Dense(N, use_bias=False)` applied to pixels `+-0.5`, this
+    layer with `N=16, kernel_size=5, gamma=0.25, steps=30`, then `Dense(1)` on the final oscillators.
 
     Args:
-        kernel_size: odd size of the coupling kernel; default 5.
-        steps: number of time steps `T`; default 30.
-        gamma: step size of eq. 12; default 0.25.
-        symmetry_breaking: add the constant bias `c` (eq. 8); default `False`.
-        eta0: noise standard deviation (eq. 9); default 0.
-        padding_mode: `"zeros"` (default; open boundary) or `"circular"` (torus).
-        return_trajectory: return `(batch, steps + 1, H, W, N)` with `x(0)` at
-            index 0, instead of the final `x(T)`. Default `False`.
-        kernel_initializer: initialiser of the stored kernel; default
-            `"glorot_uniform"`.
-        bias_initializer: initialiser of `c`; default `"random_normal"` (a zero
-            `c` would not break the symmetry at initialisation).
-        epsilon: floor of the norm in the normalisation; default `1e-8`.
-        seed: integer seed of the noise.
+        kernel_size: Odd positive integer, size of the coupling kernel. Default: 5.
+        steps: Non-negative integer, number of time steps `T`. Default: 30.
+        gamma: Float, step size of eq. 12. Default: 0.25.
+        symmetry_breaking: Boolean, whether to add the constant bias `c` (eq. 8). Default: `False`.
+        eta0: Float >= 0, noise standard deviation (eq. 9). Default: 0.
+        padding_mode: `"zeros"` (default; an open boundary) or `"circular"` (a torus).
+        return_trajectory: Boolean, whether to return `(batch, steps + 1, H, W, N)` with `x(0)` at index 0,
+            instead of the final `x(T)`. Default: `False`.
+        kernel_initializer: Initializer of the stored kernel. Default: `"glorot_uniform"`.
+        bias_initializer: Initializer of `c`. Default: `"random_normal"` (a zero `c` would not break the
+            symmetry at initialisation).
+        kernel_regularizer: Regularizer applied to the stored kernel. Default: `None`.
+        bias_regularizer: Regularizer applied to `c`. Default: `None`.
+        activity_regularizer: Regularizer applied to the output of the layer. Default: `None`.
+        kernel_constraint: Constraint applied to the stored kernel. Default: `None`.
+        bias_constraint: Constraint applied to `c`. Default: `None`.
+        epsilon: Float, floor of the norm in the normalisation. Default: `1e-8`.
+        seed: Integer, seed of the noise.
+        **kwargs: Base layer arguments (`name`, `dtype`, `trainable`).
 
     Call arguments:
-        inputs: `(batch, H, W, N)` real, nonzero at every site.
-        eta0: optional noise level overriding the layer's for this call.
-        seed: optional `keras.random.SeedGenerator` to draw this call's noise
-            from instead of the layer's own.
+        inputs: A 4D tensor `(batch, H, W, N)`, real, nonzero at every site.
+        eta0: Optional noise level overriding the layer's for this call.
+        seed: Optional `keras.random.SeedGenerator` to draw this call's noise from instead of the layer's own.
+
+    Input shape:
+        4D tensor `(batch, H, W, N)`.
+
+    Output shape:
+        `(batch, H, W, N)` unit vectors, or `(batch, steps + 1, H, W, N)` with `return_trajectory=True`.
+
+    Example:
+
+    ```python
+    import keras
+    import numpy as np
+    import keras_symmetry as ks
+
+    x = np.random.normal(size=(2, 8, 8, 4)).astype("float32")
+    layer = ks.layers.KuramotoConv2D(kernel_size=3, steps=5)
+    y = keras.ops.convert_to_numpy(layer(x))
+    assert y.shape == (2, 8, 8, 4)
+    np.testing.assert_allclose(np.linalg.norm(y, axis=-1), 1.0, rtol=1e-5)  # unit oscillators
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(-x)), -y, atol=1e-5)  # Z2: f(-x) = -f(x)
+    ```
+
+    Reference:
+
+    - [Iqbal & Welling, 2025](https://openreview.net/forum?id=fM5s2Tqe0t): Topological defects propagate
+      information in deep neural networks (N. Iqbal, M. Welling; NeurIPS 2025 AI for Science Workshop).
     """
 
     def __init__(
@@ -68,30 +95,55 @@ class KuramotoConv2D(keras.layers.Layer):
         return_trajectory=False,
         kernel_initializer="glorot_uniform",
         bias_initializer="random_normal",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
         epsilon=1e-8,
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(kernel_size, int) or kernel_size < 1 or kernel_size % 2 == 0:
             raise ValueError(f"KuramotoConv2D: kernel_size must be an odd positive integer; got {kernel_size!r}.")
         if not isinstance(steps, int) or steps < 0:
             raise ValueError(f"KuramotoConv2D: steps must be a non-negative integer; got {steps!r}.")
         if eta0 < 0:
             raise ValueError(f"KuramotoConv2D: eta0 must be >= 0; got {eta0}.")
-        self.kernel_size = kernel_size
-        self.steps = steps
-        self.gamma = float(gamma)
-        self.symmetry_breaking = symmetry_breaking
-        self.eta0 = float(eta0)
-        self.padding_mode = capsules.check_padding_mode(padding_mode, "KuramotoConv2D")
-        self.return_trajectory = return_trajectory
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.epsilon = float(epsilon)
-        self.seed = seed
+        self._kernel_size = kernel_size
+        self._steps = steps
+        self._gamma = float(gamma)
+        self._symmetry_breaking = symmetry_breaking
+        self._eta0 = float(eta0)
+        self._padding_mode = capsules.check_padding_mode(padding_mode, "KuramotoConv2D")
+        self._return_trajectory = return_trajectory
+        self._kernel_initializer = keras.initializers.get(kernel_initializer)
+        self._bias_initializer = keras.initializers.get(bias_initializer)
+        self._kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self._bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self._kernel_constraint = keras.constraints.get(kernel_constraint)
+        self._bias_constraint = keras.constraints.get(bias_constraint)
+        self._epsilon = float(epsilon)
+        self._seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    kernel_size = read_only("kernel_size")
+    steps = read_only("steps")
+    gamma = read_only("gamma")
+    symmetry_breaking = read_only("symmetry_breaking")
+    eta0 = read_only("eta0")
+    padding_mode = read_only("padding_mode")
+    return_trajectory = read_only("return_trajectory")
+    kernel_initializer = read_only("kernel_initializer")
+    bias_initializer = read_only("bias_initializer")
+    kernel_regularizer = read_only("kernel_regularizer")
+    bias_regularizer = read_only("bias_regularizer")
+    kernel_constraint = read_only("kernel_constraint")
+    bias_constraint = read_only("bias_constraint")
+    epsilon = read_only("epsilon")
+    seed = read_only("seed")
 
     def build(self, input_shape):
         channels = input_shape[-1]
@@ -101,10 +153,18 @@ class KuramotoConv2D(keras.layers.Layer):
             name="kernel",
             shape=(self.kernel_size, self.kernel_size, channels, channels),
             initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         self.bias = None
         if self.symmetry_breaking:
-            self.bias = self.add_weight(name="bias", shape=(channels,), initializer=self.bias_initializer)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(channels,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
 
     @property
     def coupling_kernel(self):
@@ -185,6 +245,11 @@ class KuramotoConv2D(keras.layers.Layer):
             "return_trajectory": self.return_trajectory,
             "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
             "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": keras.regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
+            "bias_constraint": keras.constraints.serialize(self.bias_constraint),
             "epsilon": self.epsilon,
             "seed": self.seed,
         }
