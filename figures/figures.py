@@ -343,6 +343,7 @@ def _transition_scan(small, seed):
     etas = [round(float(eta), 3) for eta in grid]
     examples, steps = (2, 3) if small else (48, 30)
     settings = {"sizes": list(sizes), "etas": etas, "examples": examples, "seed": seed, "density": 1.0}
+    settings["ensemble"] = "exact counts, sizes independent of L"  # a cache from another sampler is stale
     if not small and TRANSITION_CACHE.is_file():
         cached = json.loads(TRANSITION_CACHE.read_text())
         if cached["settings"] == settings and cached["weights"] == {name: _zoo_weights(name) for name, _ in NETWORKS}:

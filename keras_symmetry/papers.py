@@ -33,7 +33,8 @@ DOMAIN_WALLS = Paper(
 GOLDSTONE_MODES = Paper(
     cite="Iqbal et al. 2026",
     reference="N. Iqbal, T. A. Keller, Y. Song, T. Miyato and M. Welling, *Spontaneous symmetry breaking and "
-    "Goldstone modes for deep information propagation* (2026).",
+    "Goldstone modes for deep information propagation* (2026), arXiv:2605.14685.",
+    url="https://arxiv.org/abs/2605.14685",
 )
 PAPERS = (DOMAIN_WALLS, GOLDSTONE_MODES)
 

@@ -388,8 +388,9 @@ def test_shapes_reference_is_the_rmse_of_an_all_background_prediction():
 
 
 def test_scan_ensemble_has_one_density_of_shapes_at_every_size():
-    """The noise scan's images hold 1, 4, 9 shapes at L = 32, 64, 96, so the mean foreground fraction does not
-    depend on L within its sampling error (the old uniform 1..max count gave 0.051, 0.030, 0.028)."""
+    """The noise scan's images hold 1, 4, 9 shapes at L = 32, 64, 96 of sizes drawn independently of L, so the mean
+    foreground fraction does not depend on L within its sampling error (the uniform 1..max count of the training
+    sets gives 0.051, 0.030, 0.028; exact counts with sizes redrawn on overlap gave 5.5%, 4.7%, 4.8%)."""
     from keras_symmetry.analysis import criticality
 
     assert [shapes.count_at_density(size) for size in (32, 64, 96)] == [1, 4, 9]
@@ -397,13 +398,13 @@ def test_scan_ensemble_has_one_density_of_shapes_at_every_size():
         shapes.count_at_density(48)
     fractions = {}
     for size in (32, 64, 96):
-        x, y = criticality.ensemble(size, 200, seed=3)
-        assert x.shape == y.shape == (200, size, size, 1)
+        x, y = criticality.ensemble(size, 300, seed=3)
+        assert x.shape == y.shape == (300, size, size, 1)
         fraction = shapes.foreground_fraction(x)
         fractions[size] = (fraction.mean(), fraction.std(ddof=1) / np.sqrt(len(fraction)))
     for size in (64, 96):
         (a, da), (b, db) = fractions[32], fractions[size]
-        assert abs(a - b) < 4 * np.hypot(da, db), fractions
+        assert abs(a - b) < 3 * np.hypot(da, db), fractions
     # the uniform count the training set uses is not at one density: the check above can fail
     rng = np.random.default_rng(0)
     uniform = {

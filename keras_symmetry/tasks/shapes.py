@@ -76,28 +76,49 @@ def foreground_fraction(images):
     return (images > 0).reshape(len(images), -1).mean(axis=1)
 
 
+def _fits(box, boxes):
+    """Whether the bounding box `(y0, y1, x0, x1)` overlaps none of `boxes`."""
+    return all(box[1] <= b[0] or b[1] <= box[0] or box[3] <= b[2] or b[3] <= box[2] for b in boxes)
+
+
 def sample_layout(rng, size, max_shapes=None, min_half=4, max_half=9, margin=2, tries=200, count=None):
     """Random non-overlapping shapes: a list of `(kind, cy, cx, s)` inside the image.
 
-    The number of shapes is uniform in `1..max_shapes` (default `max_shapes_for(size)`), or exactly `count`
-    when given (an error when they do not fit in `tries` attempts).
+    By default the number of shapes is uniform in `1..max_shapes` (default `max_shapes_for(size)`), and a shape
+    that overlaps the ones placed is redrawn, size included (the training sets). With `count`, exactly `count`
+    shapes are drawn first, kinds and sizes independent of the image size, and only their positions are
+    redrawn until they fit, so the mean foreground fraction is the same at every size: redrawing the size
+    as well would favour small shapes on crowded images (an error when a shape finds no place in `tries`).
     """
     max_shapes = max_shapes_for(size) if max_shapes is None else max_shapes
     if 2 * (min_half + margin) > size:
         raise ValueError(f"Image size {size} is too small for shapes of half-size >= {min_half}.")
-    wanted = int(rng.integers(1, max_shapes + 1)) if count is None else int(count)
+    largest = min(max_half, size // 2 - margin)
     layout, boxes = [], []
+    if count is not None:
+        halves = sorted((int(h) for h in rng.integers(min_half, largest + 1, size=int(count))), reverse=True)
+        for s in halves:  # the largest first: the same shapes, placed more easily
+            kind = KINDS[int(rng.integers(3))]
+            for _ in range(tries):
+                cy, cx = (float(rng.integers(s + margin, size - s - margin + 1)) for _ in range(2))
+                box = (cy - s - margin, cy + s + margin, cx - s - margin, cx + s + margin)
+                if _fits(box, boxes):
+                    boxes.append(box)
+                    layout.append((kind, cy, cx, s))
+                    break
+            else:
+                raise ValueError(f"Could place only {len(layout)} of {count} shapes on a {size}x{size} image.")
+        return layout
+    wanted = int(rng.integers(1, max_shapes + 1))
     for _ in range(tries):
         if len(layout) == wanted:
             break
-        s = int(rng.integers(min_half, min(max_half, size // 2 - margin) + 1))
+        s = int(rng.integers(min_half, largest + 1))
         cy, cx = (float(rng.integers(s + margin, size - s - margin + 1)) for _ in range(2))
         box = (cy - s - margin, cy + s + margin, cx - s - margin, cx + s + margin)
-        if all(box[1] <= b[0] or b[1] <= box[0] or box[3] <= b[2] or b[3] <= box[2] for b in boxes):
+        if _fits(box, boxes):
             boxes.append(box)
             layout.append((KINDS[int(rng.integers(3))], cy, cx, s))
-    if count is not None and len(layout) < count:
-        raise ValueError(f"Could place only {len(layout)} of {count} shapes on a {size}x{size} image.")
     return layout
 
 
