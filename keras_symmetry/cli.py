@@ -5,7 +5,7 @@
     keras-symmetry info NAME             everything known about one model (JSON)
     keras-symmetry eval NAME             recompute a model's metrics on its test data, beside the recorded ones
     keras-symmetry train NAME [OPTIONS]  train a zoo entry (or a recipe) resumably and export it as a preset
-    keras-symmetry sweep [OPTIONS]       the deep MLPs' test accuracy against sigma_w (Iqbal et al. 2026, Figs. 3, 11)
+    keras-symmetry sweep NAME [OPTIONS]  NAME over a grid of options and seeds as Ray tasks, mean ± std per grid point
     keras-symmetry push NAME|--all       publish zoo entries to the Hugging Face Hub and pin their revisions
     keras-symmetry check                 measure every layer's equivariance error on this backend
     keras-symmetry version               print the package, Keras and backend versions
@@ -191,11 +191,7 @@ def train(args):
 def sweep(args):
     from keras_symmetry.experiments import sweep as sweeps
 
-    options = {"dataset": args.dataset, "depth": args.depth, "units": args.units}
-    if args.epochs:
-        options["epochs"] = args.epochs
-    sweeps.sweep(args.sigma_w, args.groups, args.seeds, args.out, args.data, args.smoke, **options)
-    return 0
+    return sweeps.main(args.options)
 
 
 def push(args):
@@ -270,39 +266,12 @@ def build_parser():
     sub.add_parser(
         "train", add_help=False, help="train a zoo entry or a recipe; train --help lists them, NAME --help the options"
     )
-    p = sub.add_parser(
+    # `sweep` too: its options depend on NAME (the recipe's are fixed for every point or swept with --grid).
+    sub.add_parser(
         "sweep",
-        help="train the deep MLPs over sigma_w and plot test accuracy (Iqbal et al. 2026, Figs. 3, 11)",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        add_help=False,
+        help="train NAME over a grid of options and seeds as Ray tasks, mean ± std per point; sweep NAME --help",
     )
-    p.add_argument(
-        "--sigma-w",
-        type=float,
-        nargs="+",
-        default=[0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0],
-        help="weight scales to train at (the transition is at 1)",
-    )
-    p.add_argument(
-        "--groups",
-        nargs="+",
-        default=["u1", "ok", "generic"],
-        choices=["u1", "ok", "generic"],
-        help="u1 (U(1), k=2), ok (O(4), k=4), generic (baseline, k=2)",
-    )
-    p.add_argument(
-        "--dataset",
-        default="mnist",
-        choices=["mnist", "fashion_mnist"],
-        help="Iqbal et al. 2026, Fig. 11: mnist; Fig. 3: fashion_mnist",
-    )
-    p.add_argument("--units", type=int, default=64, help="capsules per layer (Iqbal et al. 2026: 64 features)")
-    p.add_argument("--depth", type=int, default=100, help="hidden layers")
-    p.add_argument("--epochs", type=int, default=None, help="epochs per run (recipe default: 5)")
-    p.add_argument("--seeds", type=int, default=1, help="seeds per point (Iqbal et al. 2026: 5)")
-    p.add_argument("--out", default="runs/sigma-w-sweep", help="folder of the runs, sweep.json and sweep.png")
-    p.add_argument("--data", default=None, help="path of mnist.npz (else $KERAS_SYMMETRY_DATA, else download)")
-    p.add_argument("--smoke", action="store_true", help="tiny networks and data: checks the whole sweep in seconds")
-    p.set_defaults(func=sweep)
     p = sub.add_parser(
         "push", help="publish zoo entries to the Hugging Face Hub and pin their revisions (or a preset folder)"
     )
@@ -331,6 +300,8 @@ def main(argv=None):
     if argv[:1] == ["train"]:  # everything after the name belongs to the recipe's own parser
         name = argv[1] if len(argv) > 1 else None
         args = argparse.Namespace(command="train", func=train, name=name, options=argv[2:])
+    elif argv[:1] == ["sweep"]:  # parsed by keras_symmetry.experiments.sweep, with NAME's options
+        args = argparse.Namespace(command="sweep", func=sweep, options=argv[1:])
     else:
         args = build_parser().parse_args(argv)
     if args.command != "version":

@@ -79,9 +79,10 @@ def psmnist_model(arch, units, k=None, permutation_seed=0, name=None, num_classe
 
 
 MLP_GROUPS = ("u1", "ok", "generic")
+MLP_BASELINES = ("ours", "dense-radial")
 
 
-def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name=None, num_classes=10):
+def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name=None, num_classes=10, baseline="ours"):
     """The deep MLP of Iqbal et al. 2026, §2 (eqs. 4-5) on flattened images `(batch, 784)`
     -> logits `(batch, num_classes)`.
 
@@ -91,6 +92,11 @@ def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name
     real matrix (`group="generic"`, the baseline of Figs. 3, 11), all drawn from
     `SigmaW(sigma_w)` so that the transition sits at `sigma_w = 1` (eq. 35);
     then phi and a generic readout `head`.
+
+    `baseline` sets the generic baseline's weight scale, N = `units * k` its real features: `"ours"` draws
+    `SigmaW(sigma_w)`, std `sigma_w / sqrt(N)` (the authors' U(1) panel); `"dense-radial"` draws std
+    `sigma_w / sqrt(N / k)`, the authors' O(k) panel's baseline (a plain dense layer before the O(k) radial
+    tanh, their code `std_scan.py`), whose weights are `sqrt(k)` times larger at the same `sigma_w`.
     """
     if group not in MLP_GROUPS:
         raise ValueError(f"Unknown MLP group {group!r}; expected one of {MLP_GROUPS}.")
@@ -98,6 +104,10 @@ def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name
         raise ValueError(f"A U(1) MLP has complex capsules, k=2; got k={k}.")
     if not isinstance(depth, int) or depth < 1:
         raise ValueError(f"depth must be a positive integer; got {depth!r}.")
+    if baseline not in MLP_BASELINES:
+        raise ValueError(f"Unknown MLP baseline {baseline!r}; expected one of {MLP_BASELINES}.")
+    if baseline != "ours" and group != "generic":
+        raise ValueError(f"Only the generic baseline has a kind; group {group!r} takes baseline='ours'.")
 
     def linear(i):
         init = initializers.SigmaW(sigma_w)
@@ -105,6 +115,8 @@ def mlp_model(group, units, depth=100, sigma_w=1.5, k=2, activation="tanh", name
             return layers.U1Dense(units, kernel_initializer=init, name=f"linear_{i}")
         if group == "ok":
             return layers.OkDense(units, k, kernel_initializer=init, name=f"linear_{i}")
+        if baseline == "dense-radial":  # std sigma_w / sqrt(N / k) = sigma_w / sqrt(units)
+            init = keras.initializers.RandomNormal(stddev=sigma_w / units**0.5)
         return keras.layers.Dense(units * k, use_bias=False, kernel_initializer=init, name=f"linear_{i}")
 
     core = keras.Sequential(name="core")

@@ -500,16 +500,23 @@ def test_train_help_lists_entries_and_every_option(capsys):
 
 @jax_only
 def test_sigma_w_sweep_trains_every_point_and_plots(tmp_path, mnist_path):
+    """`keras-symmetry sweep mlp` (Iqbal et al. 2026, Figs. 3, 11); tests/test_sweep.py tests the sweeps on Ray."""
     out = tmp_path / "sweep"
-    argv = ["sweep", "--sigma-w", "0.5", "2", "--groups", "u1", "--smoke", "--out", str(out), "--data", str(mnist_path)]
-    assert cli.main(argv) == 0
-    results = json.loads((out / "sweep.json").read_text())
-    assert results["sigma_w"] == [0.5, 2.0]
-    for group in ("u1",):
-        accuracies = [acc for per_seed in results["test_accuracy"][group] for acc in per_seed]
-        assert len(accuracies) == 2 and all(0.0 <= acc <= 1.0 for acc in accuracies)
-    assert (out / "sweep.png").read_bytes()[:4] == b"\x89PNG"
-    assert sorted(path.name for path in out.iterdir()) == ["sweep.json", "sweep.png", "u1-sw0.5-s0", "u1-sw2.0-s0"]
+    argv = ["sweep", "mlp", "--grid", "sigma_w=0.5,2", "--group", "u1", "--smoke", "--sequential", "--verbose", "0"]
+    assert cli.main([*argv, "--out", str(out), "--data", str(mnist_path)]) == 0
+    results = json.loads((out / "summary.json").read_text())
+    assert [point["grid"] for point in results["points"]] == [{"sigma_w": 0.5}, {"sigma_w": 2.0}]
+    accuracies = [point["metrics"]["test_accuracy"]["mean"] for point in results["points"]]
+    assert len(accuracies) == 2 and all(0.0 <= acc <= 1.0 for acc in accuracies)
+    assert (out / "summary.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(path.name for path in out.iterdir()) == [
+        "sigma_w=0.5-seed0",
+        "sigma_w=2-seed0",
+        "summary.json",
+        "summary.md",
+        "summary.png",
+        "sweep.json",
+    ]
 
 
 def test_training_never_imports_the_experiments_nor_the_command_line():
