@@ -39,6 +39,8 @@ from keras_symmetry.tasks import shapes
 FIGURES = {}
 LOADED = []
 """The zoo entries the figure being drawn was drawn from (filled by `zoo_or_fresh`)."""
+FINDINGS = []
+"""Sentences of what the figure being drawn measured, for the caption `--to-zoo` puts on the cards."""
 
 
 def figure(name, summary):
@@ -422,11 +424,29 @@ def fig_criticality(small, seed):
             found = "no crossing"
         title = f"{'broken twin' if 'kuramoto-shapes' == name else 'Z2'}, {BOUNDARIES[boundary]}"
         top.set(ylabel="RMSE of p(x) in [0, 1]", title=f"{title}\n{found}")
+        right, plain = sorted(set(data["right_until"])), found.replace("$\\eta_c$", "eta_c")
+        FINDINGS.append(
+            f"{title}: {plain} (spread between sizes {fan['spread_below']:.3f} below, "
+            f"{fan['spread_above']:.3f} above, {fan['growth']:.1f} sigma); right to the eye (shape F1 >= "
+            f"{evaluate.F1_BAR}) up to eta_0 = {'-'.join(f'{r:.2f}' for r in right)}."
+        )
         middle.set(ylabel="shape F1", ylim=(0, 1.02))
         bottom.set(xlabel="$\\eta_0$ (eq. 9: std per site, component and step)", ylabel="max - min over L")
         for ax in (top, middle, bottom):
             ax.legend(fontsize=6)
     fig.suptitle("Noise on the trained Kuramoto networks (Iqbal & Welling 2025, Figs. 7, 11), one density of shapes")
+    fractions = "/".join(f"{100 * f:.2f}" for f in scan["scans"][f"{keys[0][0]}/{keys[0][1]}"]["foreground"][0])
+    fans = [scan["scans"][f"{name}/{boundary}"]["fan_out"]["fans_out"] for name, boundary in keys]
+    FINDINGS.insert(
+        0,
+        f"{scan['settings']['examples']} images per L = {', '.join(map(str, sizes))} at one density of shapes "
+        f"(foreground {fractions}%); the network was trained on 32x32 pairs.",
+    )
+    FINDINGS.append(
+        f"The curves fan out past the crossing for {sum(fans)} of {len(fans)} network-boundary pairs"
+        + (": no transition by the paper's test (A.3 item 3)." if not any(fans) else ".")
+        + " The account: docs/FIGURES.md."
+    )
     return fig
 
 
@@ -438,6 +458,7 @@ def fig_criticality(small, seed):
 def fig_noisy_outputs(small, seed):
     scan = _transition_scan(small, seed)
     size = 64
+    LOADED.clear()  # the figure shows the Z2 network alone; the scan was read for its eta_c
     model, _ = zoo_or_fresh("z2-kuramoto-shapes", lambda: _briefly_trained(False, 3, 1, seed))
     x, y = criticality.ensemble(size, 1, seed=seed + 1)
     fig, axes = plt.subplots(len(BOUNDARIES), 4, figsize=(13, 3.4 * len(BOUNDARIES)))
@@ -459,6 +480,11 @@ def fig_noisy_outputs(small, seed):
         for ax in axes[row]:
             ax.set_xticks([]), ax.set_yticks([])
     fig.suptitle("Z2 network's output under noise (Iqbal & Welling 2025, Fig. 8)")
+    FINDINGS.append(
+        f"A {size}x{size} image with {shapes.count_at_density(size, 1.0)} shapes; the network was trained on 32x32 "
+        "pairs. Past eta_c the curves do not fan out (000-fig7), so eta_c marks where the sizes' curves cross, not "
+        "a transition."
+    )
     return fig
 
 
@@ -659,7 +685,7 @@ def main(argv=None):
         parser.error("--out names one file; use --out-dir with 'all'")
     for name in names:
         start = time.time()
-        LOADED.clear()
+        LOADED.clear(), FINDINGS.clear()
         fig = FIGURES[name][0](args.small, args.seed)
         out = pathlib.Path(args.out or pathlib.Path(args.out_dir) / f"{name}.png")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -672,7 +698,7 @@ def main(argv=None):
             return 1
         for entry in LOADED if args.to_zoo else ():
             command = f"python figures/figures.py {name}" + (" --small" if args.small else "")
-            caption = f"{FIGURES[name][1]}. Drawn by `{command}`."
+            caption = " ".join([f"{FIGURES[name][1]}.", *FINDINGS, f"Drawn by `{command}`."])
             ks.zoo.record(ks.hub.add_figure(ks.hub.locate(entry).folder, out, caption, name=f"{name}.png"))
             print(f"[figures] {name}: added to the card of {entry}")
     return 0
