@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import pytest
 from conftest import to_numpy
-from test_serialization import run_under_other_backends
+from test_serialization import run_under_the_next_backend
 
 import keras_symmetry as ks
 from keras_symmetry import cli
@@ -84,10 +84,10 @@ def test_recorded_metric_is_what_the_eval_code_measures(zoo):
     assert recorded == pytest.approx(np.mean(values), rel=1e-4)
 
 
-def test_load_under_the_other_backends(zoo, tmp_path):
+def test_load_under_the_next_backend(zoo, tmp_path):
     model, folder, x = zoo
     np.savez(folder.parent / f"{NAME}.npz", inputs=x, outputs=to_numpy(model(x)))
-    for other, diffs in run_under_other_backends(folder.parent).items():
+    for other, diffs in run_under_the_next_backend(folder.parent).items():
         assert diffs[NAME] <= 1e-5, f"{keras.backend.backend()} -> {other}: {diffs}"
 
 

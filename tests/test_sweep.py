@@ -23,6 +23,7 @@ import keras
 import numpy as np
 import pytest
 
+import keras_symmetry as ks
 from keras_symmetry import cli, experiments, models, training
 from keras_symmetry.experiments import mlp
 from keras_symmetry.experiments import sweep as sweeps
@@ -203,6 +204,7 @@ def _check_summary(out, seeds):
     return summary
 
 
+@pytest.mark.skipif(BACKEND != "jax", reason="the in-process engine does not depend on the backend")
 def test_without_ray_the_points_run_in_this_process_failures_are_recorded_and_report_rerenders(
     tmp_path, mnist_path, monkeypatch, capsys
 ):
@@ -241,6 +243,41 @@ def test_without_ray_the_points_run_in_this_process_failures_are_recorded_and_re
     assert cli.main(["sweep", "--report", str(tmp_path / "nothing")]) == 2
 
 
+@pytest.mark.skipif(BACKEND != "jax", reason="the choice of seed and the card do not depend on the backend")
+def test_a_zoo_entry_over_seeds_puts_its_median_seed_in_the_zoo_with_mean_and_std_on_its_card(
+    tmp_path, mnist_path, fresh_zoo
+):
+    from keras_symmetry import zoo
+
+    out = tmp_path / "seeds"
+    argv = ["sweep", "u1-mlp-mnist", "--seeds", "3", "--smoke", "--sequential", "--to-zoo", "--verbose", "0"]
+    assert cli.main([*argv, "--data", str(mnist_path), "--out", str(out)]) == 0
+    seed, metric, values = sweeps.median_seed(out)
+    assert metric == "val_accuracy" and sorted(values) == [0, 1, 2] and values[seed] == sorted(values.values())[1]
+    metadata = ks.hub.verify(fresh_zoo / "u1-mlp-mnist")
+    assert metadata["seeds"]["seed"] == seed and zoo.get("u1-mlp-mnist").files  # exported and recorded
+    logged = [_logged_metrics(out)[f"seed{s}"] for s in range(3)]
+    assert metadata["metrics"]["test_accuracy"] == pytest.approx(logged[seed]["test_accuracy"])  # that seed's model
+    over = metadata["seeds"]["sweep"]
+    assert over["n"] == 3 and over["command"].endswith(
+        "--seeds 3 --smoke --data " + str(mnist_path) + f" --out {out} --to-zoo"
+    )
+    for name in ("test_accuracy", "test_cross_entropy"):
+        values = [run[name] for run in logged]
+        assert over["metrics"][name]["mean"] == pytest.approx(np.mean(values))
+        assert over["metrics"][name]["std"] == pytest.approx(np.std(values, ddof=1))
+    card = (fresh_zoo / "u1-mlp-mnist" / "README.md").read_text()
+    assert "| metric | this model | over seeds (mean ± std) | paper |" in card
+    mean, std = 100 * over["metrics"]["test_accuracy"]["mean"], 100 * over["metrics"]["test_accuracy"]["std"]
+    assert f"| {mean:.2f} ± {std:.2f}% (3 seeds) |" in card
+    assert f"This checkpoint is seed {seed} of 3 trained alike by `{over['command']}`" in card
+    assert "the seed with the median final val_accuracy" in card
+    # Only a zoo entry over two or more seeds, without a grid, goes to the zoo; refused before anything trains.
+    assert cli.main(["sweep", "mlp", "--grid", "sigma_w=1,2", "--group", "u1", "--seeds", "2", "--to-zoo"]) == 2
+    assert cli.main(["sweep", "u1-mlp-mnist", "--to-zoo", "--out", str(tmp_path / "one")]) == 2
+    assert not (tmp_path / "one").exists()
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # On Ray: embedded, on a two-node cluster, the driver SIGKILLed, a worker killed
 
@@ -276,17 +313,34 @@ def _stop_session(sid, grace=30.0):
 RAY_MARKERS = ("raylet", "gcs_server", "ray::", "ray/_private", "ray/dashboard", "default_worker.py", "ray.util")
 
 
-def _own_ray_processes():
-    """Ray processes in this test process's session (an embedded Ray's)."""
-    found = []
-    for pid in _session_processes(os.getsid(0)):
+def _own_ray_processes(folder):
+    """The processes of the embedded Ray that a test started with its files in `folder`: Ray processes whose
+    environment has `RAY_TMPDIR=folder` (set by `ray_env`), and the Ray processes they started (the raylet's
+    agents run with an environment of their own). Another Ray on the machine, such as a sweep a developer runs
+    beside the tests in the same terminal session, is not this test's and is left alone."""
+    mark, processes = f"RAY_TMPDIR={folder}".encode(), {}
+    for proc in pathlib.Path("/proc").glob("[0-9]*"):
         try:
-            cmdline = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            marked = mark in (proc / "environ").read_bytes().split(b"\0")
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if any(marker in cmdline for marker in RAY_MARKERS):
-            found.append((pid, cmdline[:100]))
-    return found
+        processes[int(proc.name)] = (parent, marked, cmdline)
+
+    def own(pid):
+        while pid in processes:
+            parent, marked, _ = processes[pid]
+            if marked:
+                return True
+            pid = parent
+        return False
+
+    return [
+        (pid, cmdline[:100])
+        for pid, (_, _, cmdline) in processes.items()
+        if any(marker in cmdline for marker in RAY_MARKERS) and own(pid)
+    ]
 
 
 RAY_TOKEN = secrets.token_hex(32)
@@ -310,9 +364,9 @@ def ray_env(monkeypatch):
     if mode is not None:
         os.environ["RAY_AUTH_MODE"] = mode
     deadline = time.monotonic() + 60
-    while _own_ray_processes() and time.monotonic() < deadline:
+    while _own_ray_processes(folder) and time.monotonic() < deadline:
         time.sleep(0.5)
-    leftover = _own_ray_processes()
+    leftover = _own_ray_processes(folder)
     for pid, _ in leftover:
         os.kill(pid, signal.SIGKILL)
     shutil.rmtree(folder, ignore_errors=True)
@@ -323,23 +377,39 @@ SMOKE = {"smoke": True, "verbose": 0}
 
 
 @on_ray
-def test_a_smoke_sweep_on_an_embedded_ray_summarises_its_points_and_a_rerun_skips_them(
-    tmp_path, mnist_path, ray_env, capsys
+def test_an_embedded_ray_sweep_retries_a_killed_worker_records_a_failing_point_and_a_rerun_runs_only_what_is_left(
+    tmp_path, mnist_path, ray_env, monkeypatch, capsys
 ):
     out = tmp_path / "sweep"
+    monkeypatch.setenv(sweeps.KILL_ENV, "sigma_w=0.5-seed0")  # SIGKILLed once its first epoch is saved
+    monkeypatch.setenv(sweeps.RAISE_ENV, "sigma_w=2-seed1")
     options = {"grid": {"sigma_w": [0.5, 2.0]}, "options": {"group": "u1"}, "seeds": 2, "data": mnist_path, **SMOKE}
-    summary = sweeps.sweep("mlp", out=out, **options)
+    summary = sweeps.sweep("mlp", out=out, retries=1, **options)
     text = capsys.readouterr().out
-    assert "Ray: 1 node(s)" in text and "4 of 4 points done: " in text
-    assert not summary["failed"] and not summary["unfinished"]
+    assert "Ray: 1 node(s)" in text and "4 of 4 points done, 1 failed" in text
+    killed = out / "sigma_w=0.5-seed0"
+    assert (killed / ".killed-once").is_file()  # the first attempt ran and was killed ...
+    log = json.loads((killed / "log.json").read_text())
+    assert [row["epoch"] for row in log["history"]] == [1, 2] and log["test"]  # ... and the retry finished it
+    assert list(summary["failed"]) == ["sigma_w=2-seed1"] and "always fails" in summary["failed"]["sigma_w=2-seed1"]
+    assert [point["n"] for point in summary["points"]] == [2, 1] and summary["unfinished"] == 1
     _check_summary(out, seeds=2)
     logs = {path: path.stat().st_mtime_ns for path in out.glob("*/log.json")}
-    assert len(logs) == 4
+    assert len(logs) == 3
+
+    monkeypatch.delenv(sweeps.RAISE_ENV)  # the rerun trains only the point that failed
+    summary = sweeps.sweep("mlp", out=out, **options)
+    text = capsys.readouterr().out
+    assert text.count("finished before (test_accuracy=") == 3 and "3 of 4 points done (finished before)" in text
+    assert "4 of 4 points done: sigma_w=2-seed1: test_accuracy=" in text
+    assert not summary["failed"] and not summary["unfinished"]
+    assert {path: path.stat().st_mtime_ns for path in logs} == logs
+    _check_summary(out, seeds=2)
+
     sweeps.sweep("mlp", out=out, **options)
     text = capsys.readouterr().out
     assert text.count("finished before (test_accuracy=") == 4 and "4 of 4 points done (finished before)" in text
     assert "Ray:" not in text  # nothing left to run: no Ray started
-    assert {path: path.stat().st_mtime_ns for path in logs} == logs
 
 
 def _free_port():
@@ -438,25 +508,4 @@ def test_a_sweep_whose_driver_is_sigkilled_finishes_on_rerun_without_redoing_fin
     assert f"{len(done)} of 3 points done (finished before)" in text and "3 of 3 points done" in text
     assert {name: (out / name / "log.json").stat().st_mtime_ns for name in done} == done
     assert len(_logged_metrics(out)) == 3
-    _check_summary(out, seeds=1)
-
-
-@on_ray
-def test_a_worker_killed_during_a_point_is_retried_and_a_point_that_always_fails_is_recorded(
-    tmp_path, mnist_path, ray_env, monkeypatch, capsys
-):
-    out = tmp_path / "sweep"
-    monkeypatch.setenv(sweeps.KILL_ENV, "sigma_w=0.5-seed0")  # SIGKILLed once its first epoch is saved
-    monkeypatch.setenv(sweeps.RAISE_ENV, "sigma_w=2-seed0")
-    summary = sweeps.sweep(
-        "mlp", grid=["sigma_w=0.5,1,2"], options={"group": "u1"}, data=mnist_path, out=out, retries=1, **SMOKE
-    )
-    text = capsys.readouterr().out
-    assert "3 of 3 points done, 1 failed" in text
-    killed = out / "sigma_w=0.5-seed0"
-    assert (killed / ".killed-once").is_file()  # the first attempt ran and was killed ...
-    log = json.loads((killed / "log.json").read_text())
-    assert [row["epoch"] for row in log["history"]] == [1, 2] and log["test"]  # ... and the retry finished it
-    assert list(summary["failed"]) == ["sigma_w=2-seed0"] and "always fails" in summary["failed"]["sigma_w=2-seed0"]
-    assert [point["n"] for point in summary["points"]] == [1, 1, 0]
     _check_summary(out, seeds=1)

@@ -5,6 +5,7 @@ std over seeds per grid point (Iqbal et al. 2026, Tables 2-3), and a plot (Figs.
 ```text
 keras-symmetry sweep mlp --grid sigma_w=0.5,1,1.5,2 --grid group=u1,ok,generic --seeds 3 --out runs/fig3
 keras-symmetry sweep u1-gru-psmnist --seeds 10                  # a zoo entry re-checked on ten seeds
+keras-symmetry sweep u1-mlp-mnist --seeds 3 --to-zoo           # ... and its median seed into the zoo
 keras-symmetry sweep mlp ... --address 10.0.0.1:6379            # on a running Ray cluster (`ray start --head`)
 keras-symmetry sweep --report runs/fig3                         # summary and plot from the finished points alone
 ```
@@ -23,6 +24,10 @@ keras-symmetry sweep --report runs/fig3                         # summary and pl
   standard deviation (n - 1, as the authors' pandas code) of every test metric; failed points with their error),
   `OUT/summary.png` (the first grid key on the x axis, a line per combination of the others, error bars the std
   over seeds). `OUT/sweep.json` records the sweep (name, grid, seeds, fixed options, failures) for `--report`.
+- **Into the zoo** (`--to-zoo`, a zoo entry over seeds alone): once every seed has finished, the seed whose final
+  validation metric is the median is exported into the local zoo and recorded (`train ENTRY --to-zoo` on its run
+  folder); its card adds a column with mean ± std of every test metric over the seeds, beside the paper's mean ±
+  std, and names the seed it holds and why (`export_median_seed`).
 
 **Engine: plain Ray tasks**, not Ray Tune. A point is one independent function call whose state already lives in
 its own resumable run folder; tasks give what a sweep needs (resources per point, retries on exceptions and on
@@ -362,6 +367,7 @@ def sweep(
     retries=2,
     sequential=False,
     verbose=2,
+    to_zoo=False,
 ):
     """Train every point of the sweep of `name` that is not finished, then write and return the summary.
 
@@ -378,8 +384,12 @@ def sweep(
         retries: how many more times a failing point runs (see the module's retry policy).
         sequential: run the points one after another in this process, as without Ray.
         verbose: Keras' fit verbosity inside each point.
+        to_zoo: for a zoo entry over seeds alone, export the median seed into the zoo once every seed has finished,
+            its card showing mean ± std over the seeds (`export_median_seed`).
     """
     the_plan = plan(name, grid, seeds, options, out, smoke, data)
+    if to_zoo:
+        _check_to_zoo(experiments.get(name)[1], name, the_plan.axes, seeds)
     the_plan.out.mkdir(parents=True, exist_ok=True)
     spec = {
         "name": name,
@@ -435,6 +445,8 @@ def sweep(
         )
     summary = report(the_plan.out)
     print(f"summary: {the_plan.out / 'summary.md'}, {the_plan.out / 'summary.json'}, {the_plan.out / 'summary.png'}")
+    if to_zoo and not (summary["failed"] or summary["unfinished"]):
+        print(f"preset: {export_median_seed(the_plan.out, data=the_plan.data)}")
     return summary
 
 
@@ -676,6 +688,76 @@ def plot(summary, metric_names, path):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
+# A zoo entry over seeds: its median seed into the zoo, mean ± std on its card
+
+
+def monitored(history):
+    """`(key, value)` a run is judged by: its final validation metric (`val_<metric>`, else `val_loss`)."""
+    last = [row for row in history if any(key.startswith("val_") for key in row)][-1]
+    keys = sorted(key for key in last if key.startswith("val_"))
+    key = next((k for k in keys if k != "val_loss"), "val_loss")
+    return key, float(last[key])
+
+
+def median_seed(out):
+    """`(seed, metric, {seed: value})`: the seed of a sweep over seeds whose final validation metric is the median
+    (the lower middle one for an even count), the metric's name, and every seed's value."""
+    spec = json.loads((pathlib.Path(out) / SPEC).read_text())
+    values, metric = {}, None
+    for point in spec["points"]:
+        history = json.loads((pathlib.Path(out) / point["name"] / "log.json").read_text())["history"]
+        metric, values[point["seed"]] = monitored(history)
+    ranked = sorted(values, key=lambda seed: (values[seed], seed))
+    return ranked[(len(ranked) - 1) // 2], metric, values
+
+
+def _check_to_zoo(entry, name, axes, seeds):
+    if entry is None or axes or seeds < 2:
+        raise ValueError(
+            f"--to-zoo exports a zoo entry trained over seeds alone (keras-symmetry sweep ENTRY --seeds N, N >= 2, no "
+            f"--grid); this is a sweep of {name!r} with {len(axes)} grid axes and {seeds} seed(s)."
+        )
+
+
+def export_median_seed(out, data=None, verbose=0):
+    """Export the median seed of the finished sweep over seeds in `out` (of a zoo entry, no grid) into the local zoo
+    and record it; its card gives mean ± std of every test metric over the seeds beside the paper's, and names the
+    seed it holds and why (`keras-symmetry sweep ENTRY --seeds N --to-zoo`). Returns the preset's folder."""
+    from keras_symmetry import hub, zoo
+
+    out = pathlib.Path(out)
+    summary = report(out)
+    spec = json.loads((out / SPEC).read_text())
+    recipe, entry = experiments.get(spec["name"])
+    _check_to_zoo(entry, spec["name"], spec["axes"], spec["seeds"])
+    if summary["failed"] or summary["unfinished"]:
+        raise ValueError(
+            f"--to-zoo needs every seed finished; {summary['unfinished']} of {spec['seeds']} are not "
+            f"(failed: {', '.join(summary['failed']) or 'none'}). Rerun the sweep to finish them."
+        )
+    seed, metric, values = median_seed(out)
+    point = next(p for p in spec["points"] if p["seed"] == seed)
+    print(f"to the zoo: {spec['name']} seed {seed}, the median final {metric} of {spec['seeds']} seeds", flush=True)
+    control = {"smoke": spec["smoke"], "data": data, "to_zoo": True, "verbose": verbose}
+    folder = training.train(recipe, entry, **point["given"], out=str(out / point["name"]), **control).preset
+    metadata = hub.verify(folder)
+    metadata.pop("files")
+    metadata["seeds"] = {
+        **metadata["seeds"],
+        "sweep": {
+            "command": spec["command"] + " --to-zoo",
+            "n": spec["seeds"],
+            "seeds": summary["points"][0]["seeds"],
+            "metrics": summary["points"][0]["metrics"],
+            "chosen": {"metric": metric, "values": {str(s): v for s, v in sorted(values.items())}},
+        },
+    }
+    hub.preset.rewrite_card(folder, metadata)
+    zoo.record(folder)
+    return folder
+
+
+# ---------------------------------------------------------------------------------------------------------------------
 # The command line: keras-symmetry sweep NAME [options]
 
 
@@ -716,6 +798,12 @@ def build_parser(name, recipe, entry):
     )
     run.add_argument("--retries", type=int, default=2, help="times a failing point (exception, dead worker) is rerun")
     run.add_argument("--sequential", action="store_true", help="run the points one after another in this process")
+    run.add_argument(
+        "--to-zoo",
+        action="store_true",
+        help="a zoo entry over seeds alone: export the seed with the median validation metric into the zoo, its card "
+        "showing mean ± std over the seeds",
+    )
     run.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2), help="Keras fit verbosity in each point")
     fixed = parser.add_argument_group(f"options of {name} (fixed for every point; --grid sweeps any of them)")
     for opt in training.arguments.options(recipe):
@@ -742,6 +830,7 @@ def parse(argv):
         return {"report": parsed["report"]}
     parsed.pop("report")
     sweep_keys = ("grid", "seeds", "out", "smoke", "data", "address", "num_cpus", "retries", "sequential", "verbose")
+    sweep_keys += ("to_zoo",)
     kwargs = {key: parsed.pop(key) for key in sweep_keys}
     kwargs["cpus_per_point"], kwargs["gpus_per_point"] = parsed.pop("cpus_per_point"), parsed.pop("gpus_per_point")
     kwargs["grid"] = kwargs["grid"] or None  # `--grid` texts, parsed by `plan`
@@ -771,4 +860,16 @@ def main(argv):
     return 1 if summary["failed"] or summary["unfinished"] else 0
 
 
-__all__ = ["Plan", "Point", "expand", "finished", "parse", "parse_axis", "plan", "report", "run_point", "sweep"]
+__all__ = [
+    "Plan",
+    "Point",
+    "expand",
+    "export_median_seed",
+    "finished",
+    "parse",
+    "parse_axis",
+    "plan",
+    "report",
+    "run_point",
+    "sweep",
+]

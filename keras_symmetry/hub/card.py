@@ -104,11 +104,36 @@ def _paper_source(paper):
 
 
 def _seeds_text(seeds, paper):
-    """How many runs stand behind this checkpoint's number, against the paper's mean over seeds."""
+    """How many runs stand behind this checkpoint's number, against the paper's mean over seeds; for a checkpoint
+    chosen from a sweep over seeds (`keras-symmetry sweep ENTRY --seeds N --to-zoo`), which seed it is and why."""
+    seeds = seeds or {}
+    sweep = seeds.get("sweep")
+    if sweep:
+        chosen = sweep["chosen"]
+        values = ", ".join(
+            f"seed {seed} {_format(value, chosen['metric'])}" for seed, value in chosen["values"].items()
+        )
+        return (
+            f"This checkpoint is seed {seeds['seed']} of {sweep['n']} trained alike by `{sweep['command']}`: the seed "
+            f"with the median final {chosen['metric']} ({values}). The column over seeds gives their mean ± sample "
+            "standard deviation (n - 1)"
+            + (f", beside the paper's over {paper['seeds']} seeds." if paper and paper.get("seeds") else ".")
+        )
     if not paper or not paper.get("seeds"):
         return ""
-    seed = f" (seed {seeds['seed']})" if "seed" in (seeds or {}) else ""
+    seed = f" (seed {seeds['seed']})" if "seed" in seeds else ""
     return f"This checkpoint is one training run{seed}; the paper's number is the mean over {paper['seeds']} seeds."
+
+
+def _over_seeds(stats, metric):
+    """`mean ± std (n seeds)` of one metric over a sweep's seeds, in the card's number format."""
+    if not stats:
+        return "—"
+    if stats.get("std") is None:
+        return f"{_format(stats['mean'], metric)} ({stats['n']} seed)"
+    if _percent(metric):
+        return f"{100 * stats['mean']:.2f} ± {100 * stats['std']:.2f}% ({stats['n']} seeds)"
+    return f"{stats['mean']:.4g} ± {stats['std']:.2g} ({stats['n']} seeds)"
 
 
 def _citation(task_name, paper):
@@ -227,14 +252,16 @@ def render(metadata):
 
     metrics = metadata.get("metrics", {})
     paper = metadata.get("paper")
+    over_seeds = ((metadata.get("seeds") or {}).get("sweep") or {}).get("metrics")
     rows = [
         {
             "metric": name,
             "value": _format(value, name),
+            "seeds": _over_seeds((over_seeds or {}).get(name), name),
             "paper": _paper_value(paper, name) if paper and paper["metric"] == name else "—",
         }
         for name, value in sorted(metrics.items())
-    ] or [{"metric": "—", "value": "not measured", "paper": "—"}]
+    ] or [{"metric": "—", "value": "not measured", "seeds": "—", "paper": "—"}]
     eq = metadata.get("equivariance")
     equivariance_text = "not applicable (non-equivariant baseline)."
     if eq:
@@ -261,6 +288,7 @@ def render(metadata):
         recipe_command=recipe.get("command", "(not trained by a recipe)"),
         metrics_command=metadata.get("metrics_command", f"keras-symmetry eval {metadata['name']}"),
         metric_rows=rows,
+        over_seeds=bool(over_seeds),
         metric_notes=[METRIC_NOTES[name] for name in sorted(metrics) if name in METRIC_NOTES],
         verdict=" ".join(filter(None, (_verdict(metrics, paper), _seeds_text(metadata.get("seeds"), paper)))),
         baseline=_baseline(metadata.get("baseline"), recipe),
