@@ -649,7 +649,8 @@ def markdown(summary, metric_names):
 
 def plot(summary, metric_names, path):
     """A panel per test metric: the mean over seeds against the first grid key, a line per combination of the other
-    keys, error bars the std over seeds (for the MLPs' sigma_w: Iqbal et al. 2026, Figs. 3, 11)."""
+    keys, error bars the std over seeds; against sigma_w (the MLPs: Iqbal et al. 2026, Figs. 3, 11) also the transition
+    at 1 and the mean-field order parameter c* at initialisation."""
     plt = curves.pyplot()
     keys = summary["keys"]
     xkey, others = (keys[0], keys[1:]) if keys else (None, [])
@@ -672,6 +673,9 @@ def plot(summary, metric_names, path):
             ax.errorbar(x, mean, yerr=std, marker="o", capsize=3, label=label)
         if xkey == "sigma_w":
             ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)  # the transition (Iqbal et al. 2026, eq. 35)
+            if numeric and metric == panels[0]:
+                swept = [point["grid"][xkey] for point in summary["points"]]
+                _order_parameter(ax, min(swept), max(swept))
         if not numeric:
             ax.set_xticks(range(len(ticks)), [format_value(t) for t in ticks])
         ax.set_xlabel(r"$\sigma_w$" if xkey == "sigma_w" else (xkey or ""))
@@ -755,6 +759,20 @@ def export_median_seed(out, data=None, verbose=0):
     hub.preset.rewrite_card(folder, metadata)
     zoo.record(folder)
     return folder
+
+
+def _order_parameter(ax, low, high):
+    """The mean-field order parameter at initialisation, c*(sigma_w) for k = 2 (U(1)) and k = 4 (O(4)), on a twin
+    axis: where the equivariant MLPs start to train (Iqbal et al. 2026, eqs. 8, 35; Figs. 3, 11)."""
+    from keras_symmetry.analysis import meanfield
+
+    grid = np.linspace(low, high, 200)
+    twin = ax.twinx()
+    for k, style in ((2, ":"), (4, "-.")):
+        twin.plot(grid, meanfield.c_star(grid, k), style, color="gray", linewidth=1, label=f"c* at init, k={k}")
+    twin.set_ylabel("c* at initialisation (mean field)", color="gray")
+    twin.set_ylim(0, 1.05)
+    twin.legend(fontsize=7, loc="center right")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
