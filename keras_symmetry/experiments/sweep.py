@@ -238,8 +238,9 @@ class Plan:
     def keys(self):
         return [key for keys, _ in self.axes for key in keys]
 
-    def command(self):
-        """The command line that runs (and resumes) this sweep."""
+    def command(self, paths=True):
+        """The command line that runs (and resumes) this sweep; without `paths`, without this machine's `--data` and
+        `--out` (what a card shows)."""
         parts = ["keras-symmetry sweep", self.name]
         for keys, values in self.axes:
             parts.append(f"--grid {':'.join(keys)}=" + ",".join(":".join(map(format_value, v)) for v in values))
@@ -247,7 +248,9 @@ class Plan:
         for key, value in self.options.items():
             flag = "--" + key.replace("_", "-")
             parts.append((flag if value else "--no-" + flag[2:]) if isinstance(value, bool) else f"{flag} {value}")
-        parts += ["--smoke"] * self.smoke + [f"--data {self.data}"] * bool(self.data) + [f"--out {self.out}"]
+        parts += ["--smoke"] * self.smoke
+        if paths:
+            parts += [f"--data {self.data}"] * bool(self.data) + [f"--out {self.out}"]
         return " ".join(parts)
 
 
@@ -394,6 +397,7 @@ def sweep(
     spec = {
         "name": name,
         "command": the_plan.command(),
+        "card_command": the_plan.command(paths=False),
         "axes": [{"keys": list(keys), "values": [list(v) for v in values]} for keys, values in the_plan.axes],
         "seeds": seeds,
         "options": options or {},
@@ -749,7 +753,7 @@ def export_median_seed(out, data=None, verbose=0):
     metadata["seeds"] = {
         **metadata["seeds"],
         "sweep": {
-            "command": spec["command"] + " --to-zoo",
+            "command": spec.get("card_command", spec["command"]) + " --to-zoo",
             "n": spec["seeds"],
             "seeds": summary["points"][0]["seeds"],
             "metrics": summary["points"][0]["metrics"],
