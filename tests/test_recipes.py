@@ -156,6 +156,53 @@ def test_logged_seconds_add_up_epoch_times_across_resumed_processes(tmp_path, mo
     assert [row["seconds"] for row in history] == [10.0, 20.0, 30.0]
 
 
+@jax_only
+@pytest.mark.parametrize(
+    "metric, values, best_epoch", [("val_accuracy", [0.5, 0.7, 0.6], 2), ("val_rmse", [0.5, 0.3, 0.4], 2)]
+)
+def test_the_epoch_with_the_best_validation_metric_is_kept_and_restored(tmp_path, metric, values, best_epoch):
+    """Accuracies higher, errors lower: `best.weights.h5` is that epoch's checkpoint, recorded in state.json."""
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    state = RunState(tmp_path, {"epochs": 3})
+    with pytest.raises(ValueError, match="keeps no best weights"):
+        state.restore_best(model)
+    for epoch, value in enumerate(values, 1):
+        model.layers[0].kernel.assign(np.full((3, 1), float(epoch)))
+        state.save(model, epoch, {"epoch": epoch, "loss": 1.0, f"{metric}": value}, float(epoch))
+    resumed = RunState(tmp_path, {"epochs": 3})  # the record survives a new process
+    expected = {"epoch": best_epoch, "metric": metric, "value": values[best_epoch - 1], "since": 1}
+    assert resumed.best == expected == json.loads((tmp_path / "state.json").read_text())["best"]
+    assert resumed.restore_best(model) == expected
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.layers[0].kernel), np.full((3, 1), best_epoch))
+
+
+@jax_only
+def test_a_run_from_before_best_weights_keeps_them_from_its_next_validated_epoch(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    RunState(tmp_path, {"epochs": 2}).save(model, 1, {"epoch": 1, "val_accuracy": 0.9}, 1.0)
+    state = json.loads((tmp_path / "state.json").read_text())
+    state.pop("best")
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    (tmp_path / "best.weights.h5").unlink()
+    resumed = RunState(tmp_path, {"epochs": 2})
+    assert resumed.best is None
+    resumed.save(model, 2, {"epoch": 2, "val_accuracy": 0.1}, 2.0)  # worse than epoch 1, whose weights are gone
+    assert resumed.best == {"epoch": 2, "metric": "val_accuracy", "value": 0.1, "since": 2}
+
+
+@jax_only
+def test_weights_best_exports_the_best_validated_epoch_and_the_card_says_so(tmp_path):
+    result = run_quietly("gru-copy", tmp_path / "run", epochs=3, weights="best")
+    best = json.loads((result.folder / "state.json").read_text())["best"]
+    exported, kept = weights(result.preset / "model.weights.h5"), weights(result.folder / "best.weights.h5")
+    assert exported and all(np.array_equal(array, kept[key]) for key, array in exported.items())
+    card = " ".join((result.preset / "README.md").read_text().split())
+    assert f"The weights are those of epoch {best['epoch']}, the best {best['metric']}" in card
+    check_preset_matches_eval(result)
+
+
 # --from-paper: the subprocesses read the package's declarations, which record the zoo run's arguments.
 KILL_ARGS = [
     "u1-rnn-copy",

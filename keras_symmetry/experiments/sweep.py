@@ -72,7 +72,7 @@ import numpy as np
 
 from keras_symmetry import experiments, training
 from keras_symmetry.experiments import mlp
-from keras_symmetry.training import curves
+from keras_symmetry.training import checkpoint, curves
 from keras_symmetry.training.checkpoint import STATE, write_atomic
 
 LINKS = {mlp.RECIPE.name: mlp.sweep_links}
@@ -701,10 +701,7 @@ def plot(summary, metric_names, path):
 
 def monitored(history):
     """`(key, value)` a run is judged by: its final validation metric (`val_<metric>`, else `val_loss`)."""
-    last = [row for row in history if any(key.startswith("val_") for key in row)][-1]
-    keys = sorted(key for key in last if key.startswith("val_"))
-    key = next((k for k in keys if k != "val_loss"), "val_loss")
-    return key, float(last[key])
+    return [checkpoint.monitored(row) for row in history if checkpoint.monitored(row)][-1]
 
 
 def median_seed(out):

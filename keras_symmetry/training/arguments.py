@@ -23,6 +23,7 @@ CONTROL = {
     "to_zoo": False,
     "no_export": False,
     "preset_name": None,
+    "weights": "last",
     "verbose": "auto",
     "jit_compile": "fastest",
     "from_paper": False,
@@ -141,6 +142,13 @@ def build_parser(recipe, entry=None, recorded=True):
     run.add_argument("--to-zoo", action="store_true", help="write the preset into the zoo as NAME and register it")
     run.add_argument("--no-export", action="store_true", help="only evaluate at the end; write no preset")
     run.add_argument("--preset-name", default=None, help="name of the preset, None meaning NAME")
+    run.add_argument(
+        "--weights",
+        default="last",
+        choices=("last", "best"),
+        help="the weights to export (or evaluate): the last epoch's, or those of the epoch with the best validation "
+        "metric (kept as OUT/best.weights.h5; the card says which)",
+    )
     run.add_argument(
         "--jit-compile",
         default="fastest",

@@ -4,6 +4,7 @@
 runs/u1-rnn-copy/
     state.json                 arguments, last finished epoch, metric history   (the commit point)
     epoch-00012.weights.h5     weights and optimizer state after that epoch
+    best.weights.h5            the same for the epoch with the best validation metric so far (`--weights best`)
     log.csv, log.json          every metric of every epoch (log.json adds the test metrics)
     curves.png                 learning curves, written at the end
 ```
@@ -31,6 +32,7 @@ STATE = "state.json"
 INIT_FROM = "init_from.json"
 """What a run started from (`--init-from`): the pretrained model's name, revision and file hashes."""
 PARTIAL = ".partial-"
+BEST = "best.weights.h5"
 FILES = ("state.json", "log.csv", "log.json", "curves.png", INIT_FROM)
 
 
@@ -43,6 +45,22 @@ def write_atomic(path, data):
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def monitored(row):
+    """`(key, value)` an epoch's log `row` is judged by: its validation metric (`val_<metric>`, else `val_loss`);
+    `None` for an epoch without validation (`--val-every`)."""
+    keys = sorted(key for key in row if key.startswith("val_"))
+    if not keys:
+        return None
+    key = next((k for k in keys if k != "val_loss"), "val_loss")
+    return key, float(row[key])
+
+
+def improves(key, value, best):
+    """Whether `value` of the validation metric `key` beats `best`: higher for accuracies, lower for losses and
+    errors (Keras' `mode="auto"` rule for callbacks that monitor a metric)."""
+    return best is None or (value > best if "acc" in key else value < best)
 
 
 def _plain(value):
@@ -75,7 +93,7 @@ class RunState:
         self.args = _plain(args)
         state = json.loads((self.folder / STATE).read_text()) if (self.folder / STATE).is_file() else None
         if state is None:
-            self.epoch, self.history, self.seconds, self.weights = 0, [], 0.0, None
+            self.epoch, self.history, self.seconds, self.weights, self.best = 0, [], 0.0, None, None
             return
         changed = sorted(
             key
@@ -89,6 +107,8 @@ class RunState:
                 "choose another --out, or pass --restart to discard it."
             )
         self.epoch, self.history, self.seconds = state["epoch"], state["history"], state["seconds"]
+        # A run written before best weights were kept has none: they are kept from its next epoch on.
+        self.best = state.get("best")
         self.weights = self.folder / state["weights"]
         if not self.weights.is_file():
             raise FileNotFoundError(f"{self.folder / STATE} names {self.weights.name}, which is missing.")
@@ -131,17 +151,35 @@ class RunState:
                 "Resume with the same arguments, or pass --restart to discard it."
             )
 
+    def restore_best(self, model):
+        """Load the weights of the epoch with the best validation metric (`best.weights.h5`) into `model`; returns
+        its record: `epoch`, `metric`, `value` and `since`, the first epoch it was chosen among."""
+        if not self.best:
+            raise ValueError(
+                f"{self.folder} keeps no best weights: no epoch was validated yet, or the run predates them (they are "
+                "kept from its next validated epoch on). Export the last epoch's weights (--weights last)."
+            )
+        model.load_weights(self.folder / BEST)
+        return self.best
+
     def save(self, model, epoch, row, seconds):
-        """Record a finished epoch: weights, then the state naming them, then the logs."""
+        """Record a finished epoch: weights (and a copy as the best ones if its validation metric is the best so
+        far), then the state naming them, then the logs."""
         name = f"epoch-{epoch:05d}.weights.h5"
         tmp = self.folder / f"{PARTIAL}{name}"
         model.save_weights(tmp)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, self.folder / name)
+        judged = monitored(row)
+        if judged and improves(*judged, self.best and self.best["value"]):
+            write_atomic(self.folder / BEST, (self.folder / name).read_bytes())
+            since = self.best["since"] if self.best else epoch
+            self.best = {"epoch": epoch, "metric": judged[0], "value": judged[1], "since": since}
         self.epoch, self.seconds, self.weights = epoch, seconds, self.folder / name
         self.history.append(row)
         state = {"args": self.args, "epoch": epoch, "seconds": seconds, "weights": name, "history": self.history}
+        state.update({"best": self.best} if self.best else {})
         write_atomic(self.folder / STATE, json.dumps(state, indent=1))
         for old in self.folder.glob("epoch-*.weights.h5"):
             if old.name != name:

@@ -39,6 +39,12 @@ def write_preset(model, recipe, entry, args, command, task, state, control):
         f"({os.cpu_count()} CPU cores visible)."
     )
     limitations = [budget]
+    if control["weights"] == "best":
+        best = state.best
+        limitations.append(
+            f"The weights are those of epoch {best['epoch']}, the best {best['metric']} ({best['value']:.4g}) on the "
+            f"validation split of epochs {best['since']}-{state.epoch} (`--weights best`), not the last epoch's."
+        )
     if control["smoke"]:
         limitations.insert(0, "Smoke run: tiny sizes and a few steps to check the recipe, not a trained model.")
     else:

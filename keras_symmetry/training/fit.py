@@ -71,7 +71,8 @@ def train(recipe, entry=None, /, **given):
     the entry's name, else the recipe's), `restart`, `data` (path of
     mnist.npz), `data_parallel` (+ `coordinator_address`, `num_processes`,
     `process_id`), `export` (preset folder, default `OUT/preset`), `to_zoo`
-    (export into the zoo and register), `no_export`, `preset_name`, `verbose`,
+    (export into the zoo and register), `no_export`, `preset_name`, `weights`
+    (`"last"`, or `"best"`: the epoch with the best validation metric), `verbose`,
     `jit_compile`, `from_paper` (start from the recipe's setting for the entry,
     the paper's, instead of the arguments its zoo preset recorded: a quick
     export's `--train-examples` or `--epochs 1` does not stick).
@@ -148,6 +149,9 @@ def _run(recipe, entry, args, command, control):
                 f"{folder} keeps epoch {state.epoch}, the last finite one. Train with other arguments in a new folder "
                 "(--out, or --restart to discard this one), e.g. another --activation or a lower --learning-rate."
             )
+    if control["weights"] == "best":
+        best = state.restore_best(model)
+        print(f"weights of epoch {best['epoch']} of {state.epoch}: the best {best['metric']} ({best['value']:.4g})")
     preset = None
     if control["no_export"]:
         from keras_symmetry import evaluate
