@@ -685,13 +685,17 @@ def plot(summary, metric_names, path):
         ax.set_xlabel(r"$\sigma_w$" if xkey == "sigma_w" else (xkey or ""))
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
-        if others:
-            ax.legend(fontsize=8)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if others and handles:  # one legend for every panel, below them
+        fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 2), fontsize=8, frameon=False)
     seeds = {p["n"] for p in points}
+    fixed = ", ".join(f"{key}={format_value(value)}" for key, value in summary["options"].items())
     fig.suptitle(
-        f"{summary['name']}: mean ± std over {'/'.join(map(str, sorted(seeds))) or 0} seed(s) per point", fontsize=10
+        f"{summary['name']}{f' ({fixed})' if fixed else ''}: mean ± std over "
+        f"{'/'.join(map(str, sorted(seeds))) or 0} seed(s) per point",
+        fontsize=10,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06 * ((len(labels) + 1) // 2) if others and handles else 0, 1, 1))
     curves.save(fig, path)
 
 
@@ -773,7 +777,7 @@ def _order_parameter(ax, low, high):
         twin.plot(grid, meanfield.c_star(grid, k), style, color="gray", linewidth=1, label=f"c* at init, k={k}")
     twin.set_ylabel("c* at initialisation (mean field)", color="gray")
     twin.set_ylim(0, 1.05)
-    twin.legend(fontsize=7, loc="center right")
+    twin.legend(fontsize=7, loc="upper left")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
