@@ -200,7 +200,8 @@ def test_weights_best_exports_the_best_validated_epoch_and_the_card_says_so(tmp_
     assert exported and all(np.array_equal(array, kept[key]) for key, array in exported.items())
     card = " ".join((result.preset / "README.md").read_text().split())
     assert f"The weights are those of epoch {best['epoch']}, the best {best['metric']}" in card
-    check_preset_matches_eval(result)
+    _, metadata = check_preset_matches_eval(result)
+    assert metadata["recipe"]["command"].endswith(" --weights best")  # the command that gives these weights
 
 
 # --from-paper: the subprocesses read the package's declarations, which record the zoo run's arguments.

@@ -81,6 +81,7 @@ def train(recipe, entry=None, /, **given):
         raise TypeError(f"ks.training.train takes a Recipe; train {recipe!r} by name with ks.train({recipe!r}, ...).")
     control = {**arguments.CONTROL, **{key: given.pop(key) for key in list(given) if key in arguments.CONTROL}}
     args, command = arguments.resolve(recipe, entry, given, smoke=control["smoke"], recorded=not control["from_paper"])
+    command += " --weights best" * (control["weights"] == "best")  # which epoch's weights the preset holds
     if control["to_zoo"] and entry is None:
         raise ValueError(
             f"--to-zoo needs a zoo entry name; {recipe.name!r} is a recipe. Known entries: {', '.join(zoo.names())}."
