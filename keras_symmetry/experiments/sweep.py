@@ -705,7 +705,7 @@ def plot(summary, metric_names, path):
 
 def monitored(history):
     """`(key, value)` a run is judged by: its final validation metric (`val_<metric>`, else `val_loss`)."""
-    return [checkpoint.monitored(row) for row in history if checkpoint.monitored(row)][-1]
+    return [judged for judged in map(checkpoint.monitored, history) if judged][-1]
 
 
 def median_seed(out):
